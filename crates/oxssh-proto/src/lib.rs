@@ -1,0 +1,1 @@
+//! The sans-IO SSH protocol core: transport, key exchange, authentication, connection layer

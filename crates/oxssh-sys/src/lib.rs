@@ -1,0 +1,1 @@
+//! Operating-system calls for oxssh: pty, users, PAM, crypt, privileges

@@ -1,0 +1,1 @@
+//! Test support for oxssh: in-memory pairs, real-peer launchers, fixtures

@@ -1,0 +1,1 @@
+//! The tokio driver around the oxssh protocol core

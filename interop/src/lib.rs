@@ -1,0 +1,1 @@
+//! Interoperability tests of oxssh against real SSH peers

@@ -1,0 +1,1 @@
+//! Gather SSH public host keys, as OpenSSH's ssh-keyscan
