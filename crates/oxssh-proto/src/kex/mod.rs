@@ -1,0 +1,2 @@
+//! Key exchange.
+pub(crate) mod method;
