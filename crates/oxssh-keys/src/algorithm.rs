@@ -29,9 +29,15 @@ impl KeyType {
 
     /// Looks up a key type name.
     pub fn from_name(name: &str) -> Option<Self> {
-        [Self::Ed25519, Self::Rsa, Self::EcdsaP256, Self::EcdsaP384, Self::EcdsaP521]
-            .into_iter()
-            .find(|t| t.name() == name)
+        [
+            Self::Ed25519,
+            Self::Rsa,
+            Self::EcdsaP256,
+            Self::EcdsaP384,
+            Self::EcdsaP521,
+        ]
+        .into_iter()
+        .find(|t| t.name() == name)
     }
 
     /// The upper-case name OpenSSH prints in messages and randomart headers ("ED25519", "RSA", "ECDSA").
@@ -56,7 +62,11 @@ impl KeyType {
     pub fn signature_algorithms(self) -> &'static [SignatureAlgorithm] {
         match self {
             Self::Ed25519 => &[SignatureAlgorithm::Ed25519],
-            Self::Rsa => &[SignatureAlgorithm::RsaSha512, SignatureAlgorithm::RsaSha256, SignatureAlgorithm::RsaSha1],
+            Self::Rsa => &[
+                SignatureAlgorithm::RsaSha512,
+                SignatureAlgorithm::RsaSha256,
+                SignatureAlgorithm::RsaSha1,
+            ],
             Self::EcdsaP256 => &[SignatureAlgorithm::EcdsaP256],
             Self::EcdsaP384 => &[SignatureAlgorithm::EcdsaP384],
             Self::EcdsaP521 => &[SignatureAlgorithm::EcdsaP521],
