@@ -3,7 +3,7 @@
 //!
 //! # Contract
 //!
-//! - This is the only crate of the workspace that contains `unsafe`, and inside it only
+//! - This is the only crate of the workspace allowed `unsafe_code`, and inside it only
 //!   `src/ffi.rs` does (ARCHITECTURE.md §1). Everything else here is safe Rust over `rustix` and
 //!   `nix`; `ffi.rs` holds what no safe crate offers: PAM (over `libpam-sys`), `crypt_rn`,
 //!   `getspnam_r`, and the `pre_exec` hook that sets up a child between `fork` and `exec`.

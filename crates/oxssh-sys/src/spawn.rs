@@ -4,7 +4,7 @@
 //! The daemon is a multi-threaded tokio process, so between `fork` and `exec` the child may only
 //! do async-signal-safe work: no allocation, no locks, no NSS. Everything that needs those (the
 //! group list, which `initgroups` would compute, NUL-terminated paths, messages) is prepared in
-//! the parent; the child then runs [`child_setup`], which only makes system calls, in this order
+//! the parent; the child then runs `child_setup`, which only makes system calls, in this order
 //! (OpenSSH's session.c `do_child` and uidswap.c `permanently_set_uid`):
 //!
 //! 1. `setsid`, so the child leads a new session and signals to its group reach its children;
