@@ -34,7 +34,9 @@
 mod algorithm;
 mod error;
 mod fingerprint;
+pub mod known_hosts;
 pub mod limits;
+pub mod pattern;
 mod private;
 mod public;
 pub mod randomart;

@@ -84,3 +84,73 @@ pub fn write_private(path: &Path, contents: &[u8]) {
 pub fn path_str(p: &Path) -> &str {
     p.to_str().unwrap()
 }
+
+/// A throwaway OpenSSH sshd on 127.0.0.1 with Ed25519, ECDSA and RSA host keys, killed on drop.
+pub struct Sshd {
+    pub port: u16,
+    pub host_keys: Vec<PathBuf>,
+    child: std::process::Child,
+}
+
+impl Sshd {
+    /// Starts sshd in `dir` and waits (reading its log, never sleeping) until it listens.
+    pub fn start(dir: &Path) -> Sshd {
+        use std::io::BufRead as _;
+        let host_keys: Vec<PathBuf> =
+            [("ed25519", None), ("ecdsa", Some(256)), ("rsa", Some(2048))]
+                .into_iter()
+                .map(|(t, bits)| generate(dir, &format!("host_{t}"), t, bits, ""))
+                .collect();
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port();
+        let mut config = format!(
+            "Port {port}\nListenAddress 127.0.0.1\nPidFile {}\nUsePAM no\nStrictModes no\n",
+            dir.join("sshd.pid").display()
+        );
+        for k in &host_keys {
+            config.push_str(&format!("HostKey {}\n", k.display()));
+        }
+        let config_path = dir.join("sshd_config");
+        std::fs::write(&config_path, config).unwrap();
+        let mut child = Command::new("/usr/sbin/sshd")
+            .args(["-D", "-e", "-f", path_str(&config_path)])
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .expect("starting sshd");
+        let stderr = child.stderr.take().unwrap();
+        let mut lines = std::io::BufReader::new(stderr).lines();
+        let mut log = String::new();
+        // sshd prints a handful of lines before listening; give up after 50.
+        for _ in 0..50 {
+            match lines.next() {
+                Some(Ok(line)) => {
+                    log.push_str(&line);
+                    log.push('\n');
+                    if line.contains("Server listening on") {
+                        // Keep draining its log in the background so sshd never blocks on a full pipe.
+                        std::thread::spawn(move || lines.for_each(drop));
+                        return Sshd {
+                            port,
+                            host_keys,
+                            child,
+                        };
+                    }
+                }
+                _ => break,
+            }
+        }
+        let _ = child.kill();
+        let _ = child.wait();
+        panic!("sshd did not start:\n{log}");
+    }
+}
+
+impl Drop for Sshd {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
