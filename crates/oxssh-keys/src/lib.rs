@@ -32,6 +32,7 @@
 )]
 
 mod algorithm;
+pub mod authorized_keys;
 mod error;
 mod fingerprint;
 pub mod known_hosts;

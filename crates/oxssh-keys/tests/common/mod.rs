@@ -95,6 +95,11 @@ pub struct Sshd {
 impl Sshd {
     /// Starts sshd in `dir` and waits (reading its log, never sleeping) until it listens.
     pub fn start(dir: &Path) -> Sshd {
+        Self::start_with(dir, "")
+    }
+
+    /// Like [`Sshd::start`], with extra sshd_config lines.
+    pub fn start_with(dir: &Path, extra_config: &str) -> Sshd {
         use std::io::BufRead as _;
         let host_keys: Vec<PathBuf> =
             [("ed25519", None), ("ecdsa", Some(256)), ("rsa", Some(2048))]
@@ -113,6 +118,7 @@ impl Sshd {
         for k in &host_keys {
             config.push_str(&format!("HostKey {}\n", k.display()));
         }
+        config.push_str(extra_config);
         let config_path = dir.join("sshd_config");
         std::fs::write(&config_path, config).unwrap();
         let mut child = Command::new("/usr/sbin/sshd")
