@@ -1,0 +1,1 @@
+//! sshd_config(5).
