@@ -31,6 +31,7 @@
     )
 )]
 
+pub mod agent;
 mod algorithm;
 pub mod authorized_keys;
 mod error;
