@@ -36,6 +36,8 @@ mod algorithm;
 pub mod authorized_keys;
 mod error;
 mod fingerprint;
+#[doc(hidden)]
+pub mod fuzzing;
 pub mod known_hosts;
 pub mod limits;
 pub mod pattern;
