@@ -38,7 +38,6 @@ pub(crate) fn default_value(
             env,
             algorithms,
             rest: line,
-            whole_line: line,
         };
         let mut args = Args::new(argv);
         match parse_value(&ctx, kw, &mut args) {

@@ -28,7 +28,7 @@ pub(crate) enum Loaded {
 }
 
 /// Reads and caches files by path.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub(crate) struct FileCache {
     files: HashMap<PathBuf, Loaded>,
     /// Whether files not put in the cache may be read from disk (false for fuzzing: only the

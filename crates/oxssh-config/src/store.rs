@@ -149,7 +149,16 @@ impl Settings {
                 && let Some(v) = other.slots.get(i).and_then(Clone::clone)
                 && let Some(slot) = self.slots.get_mut(i)
             {
-                *slot = Some(v);
+                // servconf.c copies each field on its own: parts the Match block left unset
+                // (-1, e.g. a RekeyLimit without interval) keep the global value.
+                let keep = |old: i64, new: i64| if new == -1 { old } else { new };
+                *slot = Some(match (slot.take(), v) {
+                    (Some(Value::Pair(a, b)), Value::Pair(c, d)) => Value::Pair(keep(a, c), keep(b, d)),
+                    (Some(Value::Triple(a, b, c)), Value::Triple(x, y, z)) => {
+                        Value::Triple(keep(a, x), keep(b, y), keep(c, z))
+                    }
+                    (_, v) => v,
+                });
             }
         }
     }

@@ -29,6 +29,8 @@ use crate::store::{Settings, Value};
 use crate::tokens::{self, ClientTokens};
 use read::{FileResult, Flags, Reader, Stop};
 
+pub(crate) use dump::scalar as dump_scalar;
+
 /// Which configuration files to read.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ConfigFiles {

@@ -4,7 +4,7 @@
 use crate::algorithms::Algorithms;
 use crate::env::Environment;
 use crate::error::{ErrorKind, Report, Severity};
-use crate::keywords::{Kind, Special, client_keywords, lookup};
+use crate::keywords::{Kind, Special, client_keywords};
 use crate::lexer::{LineStart, argv_split, split_line, strdelim};
 use crate::matching::{ListMatch, match_hostname, match_pattern, match_pattern_list};
 use crate::parse::{Args, Ctx, LineError, Side, parse_value};
@@ -236,7 +236,6 @@ impl<'a> Reader<'a> {
                     env: &*self.env,
                     algorithms: self.algorithms,
                     rest: l.rest,
-                    whole_line: line,
                 };
                 match parse_value(&ctx, kw, &mut args) {
                     Ok(Some(v)) if *active => self.apply(index, kw.kind, v),

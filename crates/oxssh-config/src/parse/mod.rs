@@ -10,7 +10,7 @@ pub(crate) mod server;
 
 use crate::algorithms::{self, Algorithms};
 use crate::env::Environment;
-use crate::keywords::{Keyword, Kind, Special};
+use crate::keywords::{Keyword, Kind};
 use crate::store::Value;
 use crate::values::{self, LogLevel};
 
@@ -43,8 +43,6 @@ pub(crate) struct Ctx<'a> {
     pub algorithms: &'a Algorithms,
     /// The raw rest of the line (for keywords that take it whole).
     pub rest: &'a str,
-    /// The whole line (VersionAddendum strips comments from it).
-    pub whole_line: &'a str,
 }
 
 impl Ctx<'_> {
@@ -182,11 +180,6 @@ pub(crate) fn parse_value(ctx: &Ctx<'_>, kw: &Keyword, args: &mut Args) -> Resul
             Ok(None)
         }
     }
-}
-
-/// Whether a special keyword's value depends on state the caller keeps (handled by the readers).
-pub(crate) fn is_stateful(s: Special) -> bool {
-    matches!(s, Special::SendEnv | Special::ProxyJump | Special::ProxyCommand | Special::Subsystem)
 }
 
 const CLIENT_FLAG: &[(&str, &str)] = &[("true", "yes"), ("false", "no"), ("yes", "yes"), ("no", "no")];

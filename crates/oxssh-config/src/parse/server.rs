@@ -11,8 +11,6 @@ use crate::store::{ListenAddress, Value};
 use crate::tokens::{self, is_absolute};
 use crate::values::{self, a2port};
 
-/// servconf.h MAX_PORTS.
-const MAX_PORTS: usize = 256;
 /// The authentication method names auth2.c knows (with GSSAPI, as Debian builds it).
 const AUTH_METHODS: &[&str] = &["none", "publickey", "hostbased", "password", "keyboard-interactive", "gssapi-with-mic"];
 /// Bits of `PubkeyAuthOptions`.
@@ -270,8 +268,8 @@ pub(super) fn parse_special(ctx: &Ctx<'_>, s: Special, args: &mut Args) -> Resul
             if text.contains('\r') {
                 return Err(ctx.fatal(format!("Invalid {kw} argument")));
             }
-            // servconf.c cuts the line at '#' and trims what is left.
-            let text = text.split('#').next().unwrap_or("").trim_end_matches([' ', '\t', '\r', '\n']);
+            // servconf.c means to cut a comment here, but searches the keyword only (strdelim has
+            // already ended it), so a '#' and what follows stay part of the value.
             Ok(Some(Value::Text(if text.eq_ignore_ascii_case("none") { String::new() } else { text.to_owned() })))
         }
         Special::AuthenticationMethods => {

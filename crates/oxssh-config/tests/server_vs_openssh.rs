@@ -1,0 +1,135 @@
+//! `sshd -T` from our library against the installed OpenSSH, globally and with `-C` for Match.
+
+mod common;
+
+use std::path::Path;
+use std::process::Command;
+
+use oxssh_config::server::{ConnectionInfo, ServerConfig, ServerRequest};
+
+struct Fixture {
+    dir: tempfile::TempDir,
+    key: String,
+}
+
+fn fixture() -> Option<Fixture> {
+    if !common::have_sshd() {
+        return None;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let key = dir.path().join("hostkey");
+    let ok = Command::new("ssh-keygen")
+        .args(["-q", "-t", "ed25519", "-N", "", "-f"])
+        .arg(&key)
+        .status()
+        .map(|s| s.success())
+        .unwrap_or(false);
+    if !ok {
+        eprintln!("SKIPPED: ssh-keygen could not make a host key for sshd -T");
+        return None;
+    }
+    Some(Fixture { key: key.to_string_lossy().into_owned(), dir })
+}
+
+fn sshd_t(f: &Fixture, config: &Path, spec: Option<&str>, options: &[&str]) -> (String, String, i32) {
+    let mut cmd = Command::new("/usr/sbin/sshd");
+    cmd.current_dir(f.dir.path()).arg("-T").arg("-f").arg(config).arg("-h").arg(&f.key);
+    for o in options {
+        cmd.arg("-o").arg(o);
+    }
+    if let Some(s) = spec {
+        cmd.arg("-C").arg(s);
+    }
+    common::run(&mut cmd).unwrap()
+}
+
+fn compare_with(config: &str, spec: Option<&str>, options: &[&str], extra_files: &[(&str, &str)]) {
+    let Some(f) = fixture() else { return };
+    let path = f.dir.path().join("sshd_config");
+    let text = config.replace("@DIR@", &f.dir.path().to_string_lossy());
+    std::fs::write(&path, &text).unwrap();
+    for (name, body) in extra_files {
+        std::fs::write(f.dir.path().join(name), body.replace("@DIR@", &f.dir.path().to_string_lossy())).unwrap();
+    }
+    let (theirs, their_err, code) = sshd_t(&f, &path, spec, options);
+    let empty = f.dir.path().join("empty_config");
+    std::fs::write(&empty, "").unwrap();
+    let (defaults, _, _) = sshd_t(&f, &empty, None, &[]);
+    let defaults: Vec<(String, String)> =
+        defaults.lines().filter_map(|l| l.split_once(' ').map(|(k, v)| (k.to_owned(), v.to_owned()))).collect();
+    let algorithms = common::openssh_algorithms(Some(&defaults));
+    let mut env = common::ExecEnv(common::real_env());
+    env.0.cwd = f.dir.path().to_path_buf();
+    let opts: Vec<String> = options.iter().map(|s| (*s).to_owned()).collect();
+    let keys = vec![f.key.clone()];
+    let mut req = ServerRequest::new(&path, &algorithms);
+    req.options = &opts;
+    req.host_keys = &keys;
+    req.config_dir = f.dir.path().to_path_buf();
+    let result = ServerConfig::load(&req, &mut env).and_then(|c| {
+        let ci = spec.map(|s| ConnectionInfo::from_test_spec(s, &env).unwrap());
+        c.test_mode(ci.as_ref(), &mut env)
+    });
+    // sshd logs host keys and certificates it cannot load; that is not configuration.
+    let their_err: Vec<&str> = their_err
+        .lines()
+        .filter(|l| !l.starts_with("Unable to load host key") && !l.starts_with("Could not load host certificate"))
+        .collect();
+    if code != 0 {
+        let err = result.expect_err(&format!("sshd failed ({their_err:?}) but we accepted:\n{text}"));
+        assert_eq!(err.messages(), their_err, "error lines differ for:\n{text}");
+        return;
+    }
+    let ours = result.unwrap_or_else(|e| panic!("we failed: {:?}\nsshd accepted:\n{text}", e.messages()));
+    let dump = ours.dump();
+    if theirs != dump {
+        let a: Vec<&str> = theirs.lines().collect();
+        let b: Vec<&str> = dump.lines().collect();
+        let mut msg = String::new();
+        for l in &a {
+            if !b.contains(l) {
+                msg.push_str(&format!("- {l}\n"));
+            }
+        }
+        for l in &b {
+            if !a.contains(l) {
+                msg.push_str(&format!("+ {l}\n"));
+            }
+        }
+        if msg.is_empty() {
+            msg = format!("order differs:\n{dump}");
+        }
+        panic!("sshd -T differs for:\n{text}\nspec {spec:?}\n(- sshd, + ours)\n{msg}");
+    }
+    let warnings: Vec<String> = ours.warnings().iter().map(|d| d.message.clone()).collect();
+    assert_eq!(warnings, their_err, "warnings differ for:\n{text}");
+}
+
+fn compare(config: &str, spec: Option<&str>) {
+    compare_with(config, spec, &[], &[]);
+}
+
+#[test]
+fn empty_config_matches_sshd_t() {
+    compare("", None);
+}
+
+#[test]
+fn many_keywords_match_sshd_t() {
+    compare(include_str!("data/server_many.conf"), None);
+}
+
+#[test]
+fn match_blocks_apply_for_a_connection() {
+    let conf = include_str!("data/server_match.conf");
+    compare(conf, None);
+    for spec in [
+        "user=alice,host=h.example.com,addr=10.1.2.3",
+        "user=bob,host=h.example.com,addr=192.168.1.9",
+        "user=carol,host=x.other.org,addr=2001:db8::7,laddr=10.0.0.1,lport=2222",
+        "user=root,host=localhost,addr=127.0.0.1,lport=22",
+        "addr=10.9.9.9",
+    ] {
+        compare(conf, Some(spec));
+    }
+}
