@@ -390,3 +390,42 @@ fn rsa_1024_verifies_but_cannot_be_loaded_as_a_private_key() {
         )
         .unwrap();
 }
+
+/// One P-256 key in 256 has a scalar below 2^248, which OpenSSH writes as a 31-byte mpint (and which
+/// ssh-key's own decoder refuses). Such keys must go both ways.
+#[test]
+fn short_p256_scalars_round_trip_with_ssh_keygen() {
+    if !have("ssh-keygen") {
+        return;
+    }
+    let scalar_len = |key: &PrivateKey| {
+        let framed = oxssh_keys::agent::Request::AddIdentity {
+            key: Box::new(
+                PrivateKey::decode(key.encode_openssh(None, 1).unwrap().as_bytes(), None).unwrap(),
+            ),
+            constraints: vec![],
+        }
+        .encode()
+        .unwrap();
+        let mut r = Reader::new(&framed[5..]);
+        r.read_string("type").unwrap();
+        r.read_string("curve").unwrap();
+        r.read_string("point").unwrap();
+        r.read_mpint_positive("d").unwrap().len()
+    };
+    let key = (0..4000)
+        .map(|_| PrivateKey::generate(KeyType::EcdsaP256, None).unwrap())
+        .find(|k| scalar_len(k) < 32)
+        .expect("a short scalar within 4000 keys");
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("short");
+    write_private(&path, key.encode_openssh(None, 16).unwrap().as_bytes());
+    assert_eq!(
+        stdout(&keygen(&["-y", "-f", path_str(&path)])),
+        key.public().to_openssh_line("")
+    );
+    // Re-encrypted by ssh-keygen, it comes back to us.
+    convert(&path, "", PASS, None);
+    let again = PrivateKey::decode(&std::fs::read(&path).unwrap(), Some(PASS.as_bytes())).unwrap();
+    assert_eq!(again.public(), key.public());
+}

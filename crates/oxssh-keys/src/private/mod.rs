@@ -2,7 +2,8 @@
 //!
 //! All private-key arithmetic happens in aws-lc-rs. Key files are recognised by their armour:
 //! `OPENSSH PRIVATE KEY` (openssh-key-v1, through the `ssh-key` crate), `RSA PRIVATE KEY` (PKCS#1),
-//! `EC PRIVATE KEY` (SEC1), `PRIVATE KEY` and `ENCRYPTED PRIVATE KEY` (PKCS#8), and PuTTY's PPK.
+//! `EC PRIVATE KEY` (SEC1), `PRIVATE KEY` and `ENCRYPTED PRIVATE KEY` (PKCS#8), and PuTTY's PPK
+//! (Ed25519 keys only, see `openssh_file::decode_ppk`).
 
 mod der;
 mod ecdsa;
@@ -172,7 +173,7 @@ impl PrivateKey {
 
     /// Writes the key as an openssh-key-v1 file (`-----BEGIN OPENSSH PRIVATE KEY-----`), encrypted with
     /// aes256-ctr and bcrypt-pbkdf (`kdf_rounds` rounds) when a passphrase is given, as `ssh-keygen`
-    /// writes it.
+    /// writes it. An empty passphrase means no encryption, as with `ssh-keygen -N ''`.
     pub fn encode_openssh(
         &self,
         passphrase: Option<&[u8]>,

@@ -252,9 +252,12 @@ pub(crate) fn decode_ppk(
         None => None,
     };
     let key = ssh_key::PrivateKey::from_ppk(text, passphrase).map_err(|e| match e {
-        ssh_key::Error::AlgorithmUnknown | ssh_key::Error::AlgorithmUnsupported { .. } => {
-            KeyError::UnsupportedKeyType
-        }
+        // ssh-key decodes PPK private halves only with its own crypto backends, which we leave off
+        // (RSA through the `rsa` crate is exactly what we avoid): Ed25519 is the one type it reads.
+        ssh_key::Error::AlgorithmUnsupported { .. } => KeyError::UnsupportedFormat(
+            "PPK files are read for Ed25519 keys only; convert others with puttygen -O private-openssh",
+        ),
+        ssh_key::Error::AlgorithmUnknown => KeyError::UnsupportedKeyType,
         _ if encrypted => KeyError::IncorrectPassphrase,
         _ => bad("corrupt PPK private key"),
     })?;
