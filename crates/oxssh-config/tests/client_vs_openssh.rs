@@ -100,3 +100,55 @@ fn command_line_options_come_first() {
     compare("", "h.example", &["Bogus yes"]);
     compare("", "h.example", &["Port 0"]);
 }
+
+/// Writes `files` into a fresh directory (replacing @DIR@ with its path) and compares `main`.
+fn compare_files(main: &str, files: &[(&str, &str)], host: &str) {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path().to_string_lossy().into_owned();
+    for (name, body) in files {
+        let p = dir.path().join(name);
+        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+        std::fs::write(&p, body.replace("@DIR@", &d)).unwrap();
+    }
+    compare(&main.replace("@DIR@", &d), host, &[]);
+}
+
+#[test]
+fn includes_match_ssh_g() {
+    let files = [
+        ("conf.d/10-a.conf", "Host h.example\n  Port 2022\nHost *\n  User inc-user\n"),
+        ("conf.d/20-b.conf", "Match host h.example\n  Compression yes\n"),
+        ("conf.d/.hidden.conf", "Port 1\n"),
+        ("other.conf", "IdentityFile /from/other\n"),
+    ];
+    let main = "Host h.example\n  Include @DIR@/conf.d/*.conf\n  ServerAliveInterval 5\nHost nomatch\n  Include @DIR@/other.conf\nInclude @DIR@/nothing-here/*.conf @DIR@/other.conf\n";
+    compare_files(main, &files, "h.example");
+    compare_files(main, &files, "x.example");
+}
+
+#[test]
+fn include_loops_and_bad_permissions_stop_like_ssh() {
+    compare_files("Include @DIR@/loop.conf\n", &[("loop.conf", "Include @DIR@/loop.conf\n")], "h.example");
+    let dir = tempfile::tempdir().unwrap();
+    let inc = dir.path().join("open.conf");
+    std::fs::write(&inc, "Port 2\n").unwrap();
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(&inc, std::fs::Permissions::from_mode(0o666)).unwrap();
+    compare(&format!("Include {}\n", inc.display()), "h.example", &[]);
+}
+
+#[test]
+fn connection_hash_and_tokens_match_ssh_g() {
+    compare(
+        "Host *\n  ControlPath /tmp/cm-%C-%L-%l-%i-%n-%k\n  HostKeyAlias Alias.Example\n  UserKnownHostsFile ~/kh-%k %d/kh2\n  RemoteCommand run %u@%h\n",
+        "Some.Host.Example",
+        &["User=tokuser", "Port=2200"],
+    );
+}
+
+#[test]
+fn hostname_tokens_and_addresses() {
+    compare("HostName %h.internal\n", "MixedCase.example", &[]);
+    compare("Host 10.*\n  User net10\n", "10.1.2.3", &[]);
+    compare("Host 2001:db8::*\n  User v6\n", "2001:DB8::1", &[]);
+}

@@ -133,3 +133,81 @@ fn match_blocks_apply_for_a_connection() {
         compare(conf, Some(spec));
     }
 }
+
+#[test]
+fn bad_keyword_and_bad_values_fail_like_sshd() {
+    for conf in [
+        "Foo bar\n",
+        "Port abc\n",
+        "Ciphers +nope\n",
+        "PermitRootLogin maybe\n",
+        "MaxStartups 10:30\n",
+        "LoginGraceTime 5x\n",
+        "AllowTcpForwarding sideways\n",
+        "KexAlgorithms baz\n",
+        "MACs x\n",
+        "HostKeyAlgorithms x\n",
+        "MaxAuthTries x\n",
+        "Subsystem sftp\n",
+        "Match Foo bar\n",
+        "Match User\n",
+        "PermitOpen foo\n",
+        "AuthenticationMethods pubkey,bogus\n",
+        "Match Address 1.2.3.4/33\n",
+        "Port 22 23\n",
+        "Match User x\nPort 22\n",
+        "Subsystem a /x\nSubsystem a /y\n",
+        "Foo\nBar baz\nPasswordAuthentication yes yes\n",
+        "PasswordAuthentication \"yes\n",
+        "Match all user x\n",
+        "ChannelTimeout bogus\n",
+        "Ciphers ,\n",
+        "RDomain 1\n",
+        "ListenAddress 1.2.3.4 rdomain x\n",
+        "AuthorizedKeysCommand relative/cmd\n",
+        "PubkeyAuthOptions bogus\n",
+        "AllowUsers a@1.2.3.4/40\n",
+    ] {
+        compare(conf, None);
+    }
+}
+
+#[test]
+fn deprecated_and_unsupported_keywords_warn_like_sshd() {
+    compare("RSAAuthentication yes\nProtocol 2\nKerberosGetAFSToken yes\nUseLogin no\n", None);
+}
+
+#[test]
+fn includes_and_command_line_options_match_sshd_t() {
+    let main = "Include @DIR@/inc*.conf\nPort 2022\nMatch User alice\n  Include @DIR@/match.conf\n";
+    let files = [
+        ("inc1.conf", "PasswordAuthentication no\nPort 2021\n"),
+        ("inc2.conf", "MaxAuthTries 3\nMatch User bob\n  MaxSessions 3\n"),
+        ("match.conf", "Banner /etc/issue\nMatch User carol\n  MaxSessions 4\n"),
+    ];
+    compare_with(main, None, &[], &files);
+    compare_with(main, Some("user=alice"), &[], &files);
+    compare_with(main, Some("user=bob"), &[], &files);
+    compare_with(main, Some("user=carol"), &["PasswordAuthentication=yes", "Port 7777"], &files);
+    compare_with(main, None, &["Match User x"], &files);
+    compare_with(main, None, &["Bogus yes"], &files);
+}
+
+#[test]
+fn global_keywords_after_match_all_and_defaults_quirks() {
+    compare("Match User x\n  X11Forwarding yes\nMatch all\nPort 2200\nLogLevel VERBOSE\nMatch User y\n  LogLevel DEBUG\n", None);
+    compare(
+        "AddressFamily inet\nPort 1\nPort 2\nListenAddress ::1\nListenAddress 127.0.0.1:3\nStreamLocalBindMask 0\n",
+        None,
+    );
+    compare("AddressFamily inet6\nUnusedConnectionTimeout none\nPerSourceNetBlockSize 24\nMaxStartups 7\nPerSourceMaxStartups none\n", None);
+    compare("ChannelTimeout none\nAuthenticationMethods any\nVersionAddendum none\nBanner none\nPidFile none\n", None);
+    compare("RekeyLimit 1G 1h\nMatch User u\n  RekeyLimit 2G\n", Some("user=u"));
+    compare("MaxStartups 5:50:20\nMaxStartups 7\n", None);
+}
+
+#[test]
+fn group_matches_use_the_callers_group_database() {
+    compare("Match Group root\n  MaxSessions 2\nMatch Group !root,*\n  MaxSessions 3\n", Some("user=root"));
+    compare("Match Group root\n  MaxSessions 2\n", Some("user=no-such-user-here"));
+}

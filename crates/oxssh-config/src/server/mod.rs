@@ -319,14 +319,17 @@ fn finish(
     if let Err(field) = defaults::assemble_algorithms(&mut s, algorithms) {
         return Err(fail(diagnostics, format!("assemble_algorithms: {field}: invalid argument")));
     }
-    let listen = listen_addresses(&s);
+    let listen = match listen_addresses(&s) {
+        Ok(l) => l,
+        Err(e) => return Err(fail(diagnostics, e)),
+    };
     let options = ServerOptions::from_settings(&s, listen);
     Ok(Resolved { options, settings: s, diagnostics })
 }
 
 /// The addresses sshd listens on, in `sshd -T` order: each ListenAddress (over every Port when it
 /// has none), or the wildcard addresses of the address family for every Port.
-fn listen_addresses(s: &Settings) -> Vec<(String, u16)> {
+fn listen_addresses(s: &Settings) -> Result<Vec<(String, u16)>, String> {
     let ports: Vec<u16> = match s.get("port") {
         Some(Value::List(p)) => p.iter().filter_map(|p| p.parse().ok()).collect(),
         _ => vec![22],
@@ -343,6 +346,15 @@ fn listen_addresses(s: &Settings) -> Vec<(String, u16)> {
     match s.get("listenaddress") {
         Some(Value::Listen(addrs)) if !addrs.is_empty() => {
             for ListenAddress { host, port, .. } in addrs {
+                // getaddrinfo with the configured family refuses literals of the other family.
+                let wrong = match host.parse::<IpAddr>() {
+                    Ok(IpAddr::V4(_)) => family == "inet6",
+                    Ok(IpAddr::V6(_)) => family == "inet",
+                    Err(_) => false,
+                };
+                if wrong {
+                    return Err(format!("bad addr or host: {host} (Address family for hostname not supported)"));
+                }
                 match port {
                     Some(p) => out.push((normal(host), *p)),
                     None => out.extend(ports.iter().map(|p| (normal(host), *p))),
@@ -361,7 +373,7 @@ fn listen_addresses(s: &Settings) -> Vec<(String, u16)> {
             }
         }
     }
-    out
+    Ok(out)
 }
 
 /// Reads a configuration from text (fuzzing): includes resolve only among `files`.
