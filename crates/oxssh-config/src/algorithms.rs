@@ -33,7 +33,10 @@ impl AlgorithmKind {
     /// Key-type lists accept wildcards in the names themselves (sshkey.c `sshkey_names_valid2`
     /// with `allow_wildcard`); cipher, MAC and kex names must be exact.
     fn allows_wildcards(self) -> bool {
-        matches!(self, Self::HostKey | Self::PubkeyAccepted | Self::HostbasedAccepted | Self::CaSignature)
+        matches!(
+            self,
+            Self::HostKey | Self::PubkeyAccepted | Self::HostbasedAccepted | Self::CaSignature
+        )
     }
 
     /// OpenSSH's name for the list in the "fill_default_options: ciphers: invalid argument"
@@ -137,7 +140,11 @@ pub(crate) struct InvalidNames {
 /// Checks a configured spec before it is stored, as readconf.c/servconf.c do: a `-` list is never
 /// checked (it only removes), otherwise every name (after the modifier) must be known. Like
 /// OpenSSH's loops, checking stops at the first empty element.
-pub(crate) fn validate(kind: AlgorithmKind, spec: &str, list: &AlgorithmList) -> Result<(), InvalidNames> {
+pub(crate) fn validate(
+    kind: AlgorithmKind,
+    spec: &str,
+    list: &AlgorithmList,
+) -> Result<(), InvalidNames> {
     if spec.starts_with('-') {
         return Ok(());
     }
@@ -147,7 +154,9 @@ pub(crate) fn validate(kind: AlgorithmKind, spec: &str, list: &AlgorithmList) ->
             break;
         }
         let known = if kind.allows_wildcards() {
-            list.supported.iter().any(|s| match_pattern_list(s, name, false) != ListMatch::NoMatch)
+            list.supported
+                .iter()
+                .any(|s| match_pattern_list(s, name, false) != ListMatch::NoMatch)
         } else {
             list.supported.iter().any(|s| s == name)
         };
@@ -244,7 +253,13 @@ mod tests {
 
     fn ciphers() -> AlgorithmList {
         AlgorithmList::new(
-            &["3des-cbc", "aes128-ctr", "aes192-ctr", "aes256-ctr", "chacha20-poly1305@openssh.com"],
+            &[
+                "3des-cbc",
+                "aes128-ctr",
+                "aes192-ctr",
+                "aes256-ctr",
+                "chacha20-poly1305@openssh.com",
+            ],
             &["chacha20-poly1305@openssh.com", "aes128-ctr", "aes256-ctr"],
         )
     }
@@ -255,10 +270,24 @@ mod tests {
 
     #[test]
     fn modifiers_append_remove_and_prepend() {
-        assert_eq!(run("+3des-cbc"), ["chacha20-poly1305@openssh.com", "aes128-ctr", "aes256-ctr", "3des-cbc"]);
-        assert_eq!(run("+aes128-ctr"), ["chacha20-poly1305@openssh.com", "aes128-ctr", "aes256-ctr"]);
+        assert_eq!(
+            run("+3des-cbc"),
+            [
+                "chacha20-poly1305@openssh.com",
+                "aes128-ctr",
+                "aes256-ctr",
+                "3des-cbc"
+            ]
+        );
+        assert_eq!(
+            run("+aes128-ctr"),
+            ["chacha20-poly1305@openssh.com", "aes128-ctr", "aes256-ctr"]
+        );
         assert_eq!(run("-aes*"), ["chacha20-poly1305@openssh.com"]);
-        assert_eq!(run("^aes256-ctr"), ["aes256-ctr", "chacha20-poly1305@openssh.com", "aes128-ctr"]);
+        assert_eq!(
+            run("^aes256-ctr"),
+            ["aes256-ctr", "chacha20-poly1305@openssh.com", "aes128-ctr"]
+        );
         assert_eq!(run("aes*"), ["aes128-ctr", "aes192-ctr", "aes256-ctr"]);
         assert_eq!(run("aes256-ctr,3des-cbc"), ["aes256-ctr", "3des-cbc"]);
         assert_eq!(assemble(None, &ciphers()).unwrap(), ciphers().default);
@@ -280,7 +309,10 @@ mod tests {
         assert!(validate(AlgorithmKind::Cipher, "aes*", &l).is_err());
         assert!(validate(AlgorithmKind::Cipher, "aes128-ctr,,bogus", &l).is_ok());
         let e = validate(AlgorithmKind::Kex, "baz", &l).unwrap_err();
-        assert_eq!(e.detail.as_deref(), Some("Unsupported KEX algorithm \"baz\""));
+        assert_eq!(
+            e.detail.as_deref(),
+            Some("Unsupported KEX algorithm \"baz\"")
+        );
         let keys = AlgorithmList::new(&["ssh-ed25519", "rsa-sha2-256"], &["ssh-ed25519"]);
         assert!(validate(AlgorithmKind::HostKey, "rsa-*", &keys).is_ok());
         assert!(validate(AlgorithmKind::HostKey, "dss-*", &keys).is_err());

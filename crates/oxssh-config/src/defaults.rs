@@ -18,14 +18,18 @@ pub(crate) fn default_value(
     env: &dyn Environment,
     algorithms: &Algorithms,
 ) -> Result<Option<Value>, String> {
-    let Some(kw) = settings.table().get(index) else { return Ok(None) };
+    let Some(kw) = settings.table().get(index) else {
+        return Ok(None);
+    };
     let lines: Vec<&'static str> = match kw.default {
         Default::Line(l) => vec![l],
         Default::Lines(ls) => ls.to_vec(),
         Default::None | Default::Computed => return Ok(None),
     };
     if kw.kind == Kind::Text && kw.multi == Multi::Append {
-        return Ok(Some(Value::List(lines.iter().map(|l| (*l).to_owned()).collect())));
+        return Ok(Some(Value::List(
+            lines.iter().map(|l| (*l).to_owned()).collect(),
+        )));
     }
     let mut out: Option<Value> = None;
     for line in &lines {
@@ -58,7 +62,12 @@ pub(crate) fn default_value(
 }
 
 /// Fills every unset keyword that has a written default.
-pub(crate) fn fill(settings: &mut Settings, side: Side, env: &dyn Environment, algorithms: &Algorithms) -> Result<(), String> {
+pub(crate) fn fill(
+    settings: &mut Settings,
+    side: Side,
+    env: &dyn Environment,
+    algorithms: &Algorithms,
+) -> Result<(), String> {
     for i in 0..settings.table().len() {
         if settings.get_index(i).is_some() {
             continue;
@@ -73,10 +82,17 @@ pub(crate) fn fill(settings: &mut Settings, side: Side, env: &dyn Environment, a
 /// Assembles every algorithm list (readconf.c/servconf.c `ASSEMBLE`): the configured spec, or the
 /// default, expanded against what the caller supports. `Err` names the list that came out empty,
 /// in OpenSSH's words.
-pub(crate) fn assemble_algorithms(settings: &mut Settings, algorithms: &Algorithms) -> Result<(), String> {
+pub(crate) fn assemble_algorithms(
+    settings: &mut Settings,
+    algorithms: &Algorithms,
+) -> Result<(), String> {
     for i in 0..settings.table().len() {
-        let Some(kw) = settings.table().get(i) else { continue };
-        let Kind::Algorithms(kind) = kw.kind else { continue };
+        let Some(kw) = settings.table().get(i) else {
+            continue;
+        };
+        let Kind::Algorithms(kind) = kw.kind else {
+            continue;
+        };
         let spec = match settings.get_index(i) {
             Some(Value::Text(t)) => Some(t.clone()),
             _ => None,

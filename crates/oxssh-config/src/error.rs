@@ -40,7 +40,7 @@ impl fmt::Display for Diagnostic {
 /// Why configuration could not be used.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ErrorKind {
-    /// One or more bad options in a file (the last message is "<file>: terminating, N bad
+    /// One or more bad options in a file (the last message is "`<file>`: terminating, N bad
     /// configuration options").
     BadOptions {
         /// How many bad options were counted in the file that stopped reading.
@@ -66,7 +66,10 @@ impl ConfigError {
     }
 
     pub(crate) fn fatal(message: impl Into<String>) -> Self {
-        Self { kind: ErrorKind::Fatal, messages: vec![message.into()] }
+        Self {
+            kind: ErrorKind::Fatal,
+            messages: vec![message.into()],
+        }
     }
 
     /// What kind of failure this is.
@@ -101,10 +104,5 @@ impl Report {
             .map(|d| d.message)
             .collect();
         ConfigError::new(kind, messages)
-    }
-
-    /// The warnings to hand back when reading succeeded.
-    pub fn warnings(&self) -> Vec<Diagnostic> {
-        self.diagnostics.iter().filter(|d| d.severity == Severity::Warning).cloned().collect()
     }
 }

@@ -81,7 +81,10 @@ fn next_field(s: &mut Option<String>) -> Result<Option<Field>, ()> {
             Some(_) => return Err(()),
         };
         *s = Some(rest);
-        return Ok(Some(Field { is_path: body.contains('/'), text: body.to_owned() }));
+        return Ok(Some(Field {
+            is_path: body.contains('/'),
+            text: body.to_owned(),
+        }));
     }
     let mut out = String::new();
     let mut is_path = false;
@@ -109,7 +112,12 @@ fn next_field(s: &mut Option<String>) -> Result<Option<Field>, ()> {
 
 /// readconf.c `parse_forward`: `[listen_host:]port|path:host:port|path` (or `[listen_host:]port`
 /// for dynamic forwarding). `${VAR}` references are expanded first. `None` means a bad spec.
-pub fn parse_forward(spec: &str, dynamic: bool, remote: bool, env: &dyn Environment) -> Option<Forward> {
+pub fn parse_forward(
+    spec: &str,
+    dynamic: bool,
+    remote: bool,
+    env: &dyn Environment,
+) -> Option<Forward> {
     let expanded = tokens::expand_env(spec, env).ok()?;
     let mut rest = Some(expanded.trim_start().to_owned());
     let mut fields = Vec::new();
@@ -123,7 +131,8 @@ pub fn parse_forward(spec: &str, dynamic: bool, remote: bool, env: &dyn Environm
         return None;
     }
     let port = |f: &Field| a2port(&f.text, env).map(i32::from).unwrap_or(-1);
-    let (mut lh, mut lp, mut lpath, mut ch, mut cp, mut cpath) = (None, -1i32, None, None, 0i32, None);
+    let (mut lh, lp, mut lpath, mut ch, mut cp, mut cpath);
+    (lh, lpath, ch, cp, cpath) = (None, None, None, 0i32, None);
     match fields.as_slice() {
         [a] => {
             if a.is_path {
@@ -189,7 +198,11 @@ pub fn parse_forward(spec: &str, dynamic: bool, remote: bool, env: &dyn Environm
         return None;
     }
     let too_long = |h: &Option<String>, max: usize| h.as_ref().is_some_and(|s| s.len() >= max);
-    if too_long(&ch, NI_MAXHOST) || too_long(&lh, NI_MAXHOST) || too_long(&cpath, PATH_MAX_SUN) || too_long(&lpath, PATH_MAX_SUN) {
+    if too_long(&ch, NI_MAXHOST)
+        || too_long(&lh, NI_MAXHOST)
+        || too_long(&cpath, PATH_MAX_SUN)
+        || too_long(&lpath, PATH_MAX_SUN)
+    {
         return None;
     }
     Some(Forward {
@@ -241,7 +254,8 @@ pub struct JumpHost {
 impl JumpHost {
     /// The `-G` form: user@, brackets around numeric addresses, :port.
     pub(crate) fn dump(&self) -> String {
-        let numeric = self.host.contains(':') || self.host.bytes().all(|b| b.is_ascii_digit() || b == b'.');
+        let numeric =
+            self.host.contains(':') || self.host.bytes().all(|b| b.is_ascii_digit() || b == b'.');
         let mut s = String::new();
         if let Some(u) = &self.user {
             s.push_str(u);
@@ -300,7 +314,11 @@ pub fn parse_jump_host(s: &str, env: &dyn Environment) -> Option<JumpHost> {
         };
         let (host, delim, rest) = hpdelim(hostpart)?;
         let host = clean_host(host);
-        if host.is_empty() || !host.bytes().all(|b| b.is_ascii_alphanumeric() || b"-._:%".contains(&b)) {
+        if host.is_empty()
+            || !host
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b"-._:%".contains(&b))
+        {
             return None;
         }
         let mut port = None;
@@ -319,7 +337,11 @@ pub fn parse_jump_host(s: &str, env: &dyn Environment) -> Option<JumpHost> {
                 return None;
             }
         }
-        return Some(JumpHost { user, host: host.to_owned(), port });
+        return Some(JumpHost {
+            user,
+            host: host.to_owned(),
+            port,
+        });
     }
     let (user, rest) = match s.rfind('@') {
         Some(i) => {
@@ -339,7 +361,11 @@ pub fn parse_jump_host(s: &str, env: &dyn Environment) -> Option<JumpHost> {
         Some(t) => Some(a2port(t, env).filter(|p| *p > 0)?),
         None => None,
     };
-    Some(JumpHost { user, host: clean_host(host).to_owned(), port })
+    Some(JumpHost {
+        user,
+        host: clean_host(host).to_owned(),
+        port,
+    })
 }
 
 /// Parses a whole `ProxyJump` value (readconf.c `parse_jump`): a comma-separated list of hops, or
@@ -382,9 +408,15 @@ mod tests {
     fn local_forward_forms() {
         let e = env();
         let f = parse_forward("8080:localhost:80", false, false, &e).unwrap();
-        assert_eq!((f.listen_port, f.connect_host.as_deref(), f.connect_port), (8080, Some("localhost"), 80));
+        assert_eq!(
+            (f.listen_port, f.connect_host.as_deref(), f.connect_port),
+            (8080, Some("localhost"), 80)
+        );
         let f = parse_forward("[::1]:9090:/tmp/sock", false, false, &e).unwrap();
-        assert_eq!((f.listen_host.as_deref(), f.connect_path.as_deref()), (Some("::1"), Some("/tmp/sock")));
+        assert_eq!(
+            (f.listen_host.as_deref(), f.connect_path.as_deref()),
+            (Some("::1"), Some("/tmp/sock"))
+        );
         assert_eq!(f.dump_listen(), "[::1]:9090");
         assert!(parse_forward("80", false, false, &e).is_none());
         assert!(parse_forward("0:h:80", false, false, &e).is_none());
@@ -406,12 +438,17 @@ mod tests {
     #[test]
     fn jump_hosts() {
         let e = env();
-        let hops = parse_jump("alice@jump1:2200,bob@[2001:db8::1]:22", &e).unwrap().unwrap();
+        let hops = parse_jump("alice@jump1:2200,bob@[2001:db8::1]:22", &e)
+            .unwrap()
+            .unwrap();
         assert_eq!(hops.len(), 2);
         assert_eq!(hops[1].dump(), "bob@[2001:db8::1]:22");
         assert_eq!(parse_jump("none", &e), Ok(None));
         let h = parse_jump_host("ssh://me@host:2222", &e).unwrap();
-        assert_eq!((h.user.as_deref(), h.host.as_str(), h.port), (Some("me"), "host", Some(2222)));
+        assert_eq!(
+            (h.user.as_deref(), h.host.as_str(), h.port),
+            (Some("me"), "host", Some(2222))
+        );
         assert!(parse_jump_host("@host", &e).is_none());
         assert!(parse_jump_host("host:0", &e).is_none());
         assert!(parse_jump_host("ssh://host/path", &e).is_none());

@@ -22,7 +22,11 @@ fn skip_ws(s: &str) -> &str {
 pub(crate) fn trim_line(line: &str) -> &str {
     let bytes = line.as_bytes();
     let mut end = bytes.len();
-    while end > 1 && bytes.get(end - 1).is_some_and(|b| is_ws(*b) || *b == b'\x0c') {
+    while end > 1
+        && bytes
+            .get(end - 1)
+            .is_some_and(|b| is_ws(*b) || *b == b'\x0c')
+    {
         end -= 1;
     }
     line.get(..end).unwrap_or(line)
@@ -34,7 +38,10 @@ pub(crate) fn trim_line(line: &str) -> &str {
 pub(crate) fn strdelim(s: &mut Option<&str>) -> Option<String> {
     let cur = (*s)?;
     let bytes = cur.as_bytes();
-    let Some(pos) = bytes.iter().position(|b| is_ws(*b) || *b == b'"' || *b == b'=') else {
+    let Some(pos) = bytes
+        .iter()
+        .position(|b| is_ws(*b) || *b == b'"' || *b == b'=')
+    else {
         *s = None;
         return Some(cur.to_owned());
     };

@@ -19,9 +19,47 @@
 //!   a file.
 //!
 //! The client side is [`client::resolve`]; the server side is [`server::ServerConfig`].
+//!
+//! # Compared with OpenSSH
+//!
+//! The tests run the installed OpenSSH 9.2 (`ssh -G`, `sshd -T [-C]`) on the same files and compare
+//! every output and error line. Where we knowingly differ:
+//!
+//! - **Algorithm lines** (`ciphers`, `macs`, `kexalgorithms`, `hostkeyalgorithms`...) list what the
+//!   caller implements; they equal OpenSSH's only when OpenSSH's lists are passed in, as the tests
+//!   do. A name we do not implement is refused like an algorithm missing from OpenSSH's build.
+//! - **No name resolution**: `CanonicalizeHostname` re-reads the files with the lower-cased name but
+//!   does not try `CanonicalDomains` or follow CNAMEs, ssh's canonical-name lookup of dot-less host
+//!   names is not done, and a `ListenAddress` given as a host name is printed unresolved.
+//! - **`LocalForward` to a socket path**: ssh 9.2 also prints such a forward as a `dynamicforward`
+//!   line (a bug in `dump_cfg_forwards`); we print only the `localforward` line.
+//! - **Inactive blocks**: ssh applies `StreamLocalBindMask` and `SyslogFacility` even from `Host`
+//!   blocks that do not match; we apply them only from active ones.
+//! - **Duplicates**: `IdentityFile`/`CertificateFile` drop a repeated path even when one came from
+//!   the user file and one from the system file (ssh keeps both).
+//! - **Addresses**: CIDR lists take the usual dotted-quad and RFC 4291 forms only (not `10.1` or
+//!   `fe80::1%eth0`).
+//! - `UpdateHostKeys ask` is not switched off for remote commands or ControlPersist here: that
+//!   depends on the command line, which is the tool's business.
+//!
+//! The keyword tables follow Debian's build of OpenSSH (GSSAPI, Kerberos and PAM keywords, Debian's
+//! defaults for `ForwardX11Trusted` and `IPQoS`), because that is the OpenSSH oxssh replaces here.
 #![forbid(unsafe_code)]
-#![deny(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
-#![cfg_attr(test, allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing))]
+#![deny(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
+#![cfg_attr(
+    test,
+    allow(
+        clippy::unwrap_used,
+        clippy::expect_used,
+        clippy::panic,
+        clippy::indexing_slicing
+    )
+)]
 
 pub mod algorithms;
 pub mod client;

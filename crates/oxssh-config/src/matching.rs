@@ -79,13 +79,20 @@ pub fn match_pattern_list(s: &str, patterns: &str, lowercase: bool) -> ListMatch
             None => (false, rest),
         };
         let (sub, next) = match after.find(',') {
-            Some(i) => (after.get(..i).unwrap_or(""), after.get(i + 1..).unwrap_or("")),
+            Some(i) => (
+                after.get(..i).unwrap_or(""),
+                after.get(i + 1..).unwrap_or(""),
+            ),
             None => (after, ""),
         };
         if sub.len() >= MAX_SUBPATTERN {
             return ListMatch::NoMatch;
         }
-        let sub = if lowercase { sub.to_ascii_lowercase() } else { sub.to_owned() };
+        let sub = if lowercase {
+            sub.to_ascii_lowercase()
+        } else {
+            sub.to_owned()
+        };
         if match_pattern(s, &sub) {
             if negated {
                 return ListMatch::Negated;
@@ -94,7 +101,11 @@ pub fn match_pattern_list(s: &str, patterns: &str, lowercase: bool) -> ListMatch
         }
         rest = next;
     }
-    if positive { ListMatch::Match } else { ListMatch::NoMatch }
+    if positive {
+        ListMatch::Match
+    } else {
+        ListMatch::NoMatch
+    }
 }
 
 /// OpenSSH `match_hostname`: the host is compared in lower case against a lowered pattern list.
@@ -126,7 +137,9 @@ impl Cidr {
         };
         let prefix = match len_part {
             Some(l) => {
-                if !l.bytes().next().is_some_and(|b| b.is_ascii_digit()) || !l.bytes().all(|b| b.is_ascii_digit()) {
+                if !l.bytes().next().is_some_and(|b| b.is_ascii_digit())
+                    || !l.bytes().all(|b| b.is_ascii_digit())
+                {
                     return Ok(None);
                 }
                 match l.parse::<u32>() {
@@ -157,12 +170,20 @@ impl Cidr {
         match addr {
             IpAddr::V4(a) => {
                 let bits = u32::from(a);
-                let m = if self.prefix == 0 { 0 } else { u32::MAX << (32 - u32::from(self.prefix.min(32))) };
+                let m = if self.prefix == 0 {
+                    0
+                } else {
+                    u32::MAX << (32 - u32::from(self.prefix.min(32)))
+                };
                 IpAddr::V4((bits & m).into())
             }
             IpAddr::V6(a) => {
                 let bits = u128::from(a);
-                let m = if self.prefix == 0 { 0 } else { u128::MAX << (128 - u32::from(self.prefix.min(128))) };
+                let m = if self.prefix == 0 {
+                    0
+                } else {
+                    u128::MAX << (128 - u32::from(self.prefix.min(128)))
+                };
                 IpAddr::V6((bits & m).into())
             }
         }
@@ -223,7 +244,11 @@ pub fn addr_match_list(addr: Option<&str>, list: &str) -> AddrMatch {
 
 /// OpenSSH `match_host_and_ip`: both the address list and the host-name list must agree; a
 /// negated match of either rejects.
-pub fn match_host_and_ip(host: Option<&str>, ipaddr: Option<&str>, patterns: &str) -> Result<bool, InvalidCidr> {
+pub fn match_host_and_ip(
+    host: Option<&str>,
+    ipaddr: Option<&str>,
+    patterns: &str,
+) -> Result<bool, InvalidCidr> {
     let mip = addr_match_list(ipaddr, patterns);
     if mip == AddrMatch::Invalid {
         return Err(InvalidCidr);
@@ -243,7 +268,12 @@ pub fn match_host_and_ip(host: Option<&str>, ipaddr: Option<&str>, patterns: &st
 
 /// OpenSSH `match_user` for `AllowUsers`/`DenyUsers` entries: `user` or `user@host`, where the host
 /// part may be a pattern list or CIDR networks matched against the client's name and address.
-pub fn match_user(user: &str, host: Option<&str>, ipaddr: Option<&str>, pattern: &str) -> Result<bool, InvalidCidr> {
+pub fn match_user(
+    user: &str,
+    host: Option<&str>,
+    ipaddr: Option<&str>,
+    pattern: &str,
+) -> Result<bool, InvalidCidr> {
     match pattern.split_once('@') {
         None => Ok(match_pattern(user, pattern)),
         Some((upat, hpat)) => {
@@ -289,39 +319,91 @@ mod tests {
         assert!(match_pattern("abc", "a**c"));
         assert!(!match_pattern("abc", "a?"));
         assert!(!match_pattern("Example.com", "example.com"));
-        assert!(match_pattern("aaaaaaaaaaaaaaaaaaaaaaaaaaaaaab", "*a*a*a*a*a*a*a*a*b"));
-        assert!(!match_pattern("aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa", "*a*a*a*a*a*a*a*a*b"));
+        assert!(match_pattern(
+            "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaab",
+            "*a*a*a*a*a*a*a*a*b"
+        ));
+        assert!(!match_pattern(
+            "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa",
+            "*a*a*a*a*a*a*a*a*b"
+        ));
     }
 
     #[test]
     fn pattern_lists_negate_and_lowercase() {
         assert_eq!(match_pattern_list("host", "a,h*", false), ListMatch::Match);
-        assert_eq!(match_pattern_list("host", "h*,!host", false), ListMatch::Negated);
+        assert_eq!(
+            match_pattern_list("host", "h*,!host", false),
+            ListMatch::Negated
+        );
         assert_eq!(match_pattern_list("host", "x", false), ListMatch::NoMatch);
-        assert_eq!(match_hostname("HoSt.EXAMPLE", "*.Example"), ListMatch::Match);
+        assert_eq!(
+            match_hostname("HoSt.EXAMPLE", "*.Example"),
+            ListMatch::Match
+        );
         let long = "a".repeat(2000);
         assert_eq!(match_pattern_list("a", &long, false), ListMatch::NoMatch);
     }
 
     #[test]
     fn cidr_lists_follow_addrmatch_c() {
-        assert_eq!(addr_match_list(Some("10.1.2.3"), "10.0.0.0/8"), AddrMatch::Match);
-        assert_eq!(addr_match_list(Some("10.1.2.3"), "192.168.0.0/16,!10.1.0.0/16,10.0.0.0/8"), AddrMatch::Negated);
-        assert_eq!(addr_match_list(Some("2001:db8::1"), "2001:db8::/32"), AddrMatch::Match);
-        assert_eq!(addr_match_list(Some("10.1.2.3"), "10.1.*"), AddrMatch::Match);
-        assert_eq!(addr_match_list(Some("10.1.2.3"), "10.0.0.1/8"), AddrMatch::Invalid);
+        assert_eq!(
+            addr_match_list(Some("10.1.2.3"), "10.0.0.0/8"),
+            AddrMatch::Match
+        );
+        assert_eq!(
+            addr_match_list(Some("10.1.2.3"), "192.168.0.0/16,!10.1.0.0/16,10.0.0.0/8"),
+            AddrMatch::Negated
+        );
+        assert_eq!(
+            addr_match_list(Some("2001:db8::1"), "2001:db8::/32"),
+            AddrMatch::Match
+        );
+        assert_eq!(
+            addr_match_list(Some("10.1.2.3"), "10.1.*"),
+            AddrMatch::Match
+        );
+        assert_eq!(
+            addr_match_list(Some("10.1.2.3"), "10.0.0.1/8"),
+            AddrMatch::Invalid
+        );
         assert_eq!(addr_match_list(None, "1.2.3.4/33"), AddrMatch::Invalid);
         assert_eq!(addr_match_list(None, "1.2.3.0/24,,x"), AddrMatch::Invalid);
         assert_eq!(addr_match_list(Some("not-an-ip"), "*"), AddrMatch::NoMatch);
-        assert_eq!(addr_match_list(Some("0.0.0.1"), "0.0.0.0/0"), AddrMatch::Match);
+        assert_eq!(
+            addr_match_list(Some("0.0.0.1"), "0.0.0.0/0"),
+            AddrMatch::Match
+        );
     }
 
     #[test]
     fn user_at_host_patterns() {
-        assert_eq!(match_user("alice", Some("h.example"), Some("10.0.0.5"), "alice@10.0.0.0/8"), Ok(true));
-        assert_eq!(match_user("alice", Some("h.example"), Some("10.0.0.5"), "alice@*.example"), Ok(true));
-        assert_eq!(match_user("alice", Some("h.example"), Some("10.0.0.5"), "bob@*"), Ok(false));
-        assert_eq!(match_user("alice", Some("h.example"), Some("10.0.0.5"), "a*"), Ok(true));
+        assert_eq!(
+            match_user(
+                "alice",
+                Some("h.example"),
+                Some("10.0.0.5"),
+                "alice@10.0.0.0/8"
+            ),
+            Ok(true)
+        );
+        assert_eq!(
+            match_user(
+                "alice",
+                Some("h.example"),
+                Some("10.0.0.5"),
+                "alice@*.example"
+            ),
+            Ok(true)
+        );
+        assert_eq!(
+            match_user("alice", Some("h.example"), Some("10.0.0.5"), "bob@*"),
+            Ok(false)
+        );
+        assert_eq!(
+            match_user("alice", Some("h.example"), Some("10.0.0.5"), "a*"),
+            Ok(true)
+        );
         assert!(!valid_user_pattern("x@1.2.3.4/40"));
         assert!(valid_user_pattern("x@*.example"));
     }

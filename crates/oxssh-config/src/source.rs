@@ -56,7 +56,10 @@ pub(crate) fn strerror(e: &io::Error) -> String {
 impl FileCache {
     /// A cache that reads from disk, or only from text put in it.
     pub fn new(disk: bool) -> Self {
-        Self { files: HashMap::new(), disk }
+        Self {
+            files: HashMap::new(),
+            disk,
+        }
     }
 
     /// Reads a file (once).
@@ -85,7 +88,8 @@ impl FileCache {
     /// Puts text in the cache under a name, so configuration can be read from memory
     /// (tests, fuzzing, `-o` style sources).
     pub fn insert(&mut self, path: &Path, text: &str) {
-        self.files.insert(path.to_path_buf(), Loaded::Text(Rc::from(text)));
+        self.files
+            .insert(path.to_path_buf(), Loaded::Text(Rc::from(text)));
     }
 
     /// Whether files come from disk (so ownership checks apply).
@@ -139,7 +143,9 @@ fn fnmatch(pattern: &[u8], name: &[u8]) -> bool {
                 let step = match pc {
                     b'?' => Some(1),
                     b'[' => match_bracket(pattern.get(p..).unwrap_or(&[]), c),
-                    b'\\' if pattern.get(p + 1).is_some() => (pattern.get(p + 1) == Some(&c)).then_some(2),
+                    b'\\' if pattern.get(p + 1).is_some() => {
+                        (pattern.get(p + 1) == Some(&c)).then_some(2)
+                    }
                     _ => (pc == c).then_some(1),
                 };
                 if let Some(used) = step {
@@ -202,7 +208,11 @@ fn has_magic(s: &str) -> bool {
 /// GLOB_NOMATCH.
 pub(crate) fn glob(pattern: &str) -> Vec<String> {
     let absolute = pattern.starts_with('/');
-    let mut candidates: Vec<String> = vec![if absolute { "/".to_owned() } else { String::new() }];
+    let mut candidates: Vec<String> = vec![if absolute {
+        "/".to_owned()
+    } else {
+        String::new()
+    }];
     let parts: Vec<&str> = pattern.split('/').filter(|p| !p.is_empty()).collect();
     for (i, part) in parts.iter().enumerate() {
         let last = i + 1 == parts.len();
@@ -225,9 +235,13 @@ pub(crate) fn glob(pattern: &str) -> Vec<String> {
                 continue;
             }
             let dir = if base.is_empty() { "." } else { base.as_str() };
-            let Ok(entries) = std::fs::read_dir(dir) else { continue };
-            let mut names: Vec<String> =
-                entries.filter_map(Result::ok).map(|e| e.file_name().to_string_lossy().into_owned()).collect();
+            let Ok(entries) = std::fs::read_dir(dir) else {
+                continue;
+            };
+            let mut names: Vec<String> = entries
+                .filter_map(Result::ok)
+                .map(|e| e.file_name().to_string_lossy().into_owned())
+                .collect();
             names.sort();
             for name in names {
                 if fnmatch(part.as_bytes(), name.as_bytes()) {
@@ -269,8 +283,14 @@ mod tests {
         }
         let base = d.path().to_string_lossy();
         let got = glob(&format!("{base}/*.conf"));
-        assert_eq!(got, vec![format!("{base}/a.conf"), format!("{base}/b.conf")]);
+        assert_eq!(
+            got,
+            vec![format!("{base}/a.conf"), format!("{base}/b.conf")]
+        );
         assert!(glob(&format!("{base}/nope")).is_empty());
-        assert_eq!(glob(&format!("{base}/c.txt")), vec![format!("{base}/c.txt")]);
+        assert_eq!(
+            glob(&format!("{base}/c.txt")),
+            vec![format!("{base}/c.txt")]
+        );
     }
 }

@@ -53,7 +53,10 @@ pub(crate) struct Settings {
 
 impl Settings {
     pub fn new(table: &'static [Keyword]) -> Self {
-        Self { table, slots: vec![None; table.len()] }
+        Self {
+            table,
+            slots: vec![None; table.len()],
+        }
     }
 
     pub fn table(&self) -> &'static [Keyword] {
@@ -94,7 +97,9 @@ impl Settings {
     /// Stores a value read from an active line, following the keyword's [`Multi`] rule.
     pub fn apply(&mut self, i: usize, v: Value) {
         let Some(kw) = self.table.get(i) else { return };
-        let Some(slot) = self.slots.get_mut(i) else { return };
+        let Some(slot) = self.slots.get_mut(i) else {
+            return;
+        };
         // Numbers set to -1 are parts the line left unset: RekeyLimit without an interval,
         // MaxStartups with a single number. OpenSSH keeps them in separate fields, each with the
         // keyword's rule, so they merge part by part.
@@ -153,7 +158,9 @@ impl Settings {
                 // (-1, e.g. a RekeyLimit without interval) keep the global value.
                 let keep = |old: i64, new: i64| if new == -1 { old } else { new };
                 *slot = Some(match (slot.take(), v) {
-                    (Some(Value::Pair(a, b)), Value::Pair(c, d)) => Value::Pair(keep(a, c), keep(b, d)),
+                    (Some(Value::Pair(a, b)), Value::Pair(c, d)) => {
+                        Value::Pair(keep(a, c), keep(b, d))
+                    }
                     (Some(Value::Triple(a, b, c)), Value::Triple(x, y, z)) => {
                         Value::Triple(keep(a, x), keep(b, y), keep(c, z))
                     }

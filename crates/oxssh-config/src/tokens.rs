@@ -34,7 +34,11 @@ pub enum TokenError {
 
 /// Expands `%` tokens from `keys` (pairs of token letter and value) and, if `env` is given,
 /// `${VAR}` references. `%%` is a literal `%`.
-pub fn expand(template: &str, keys: &[(char, &str)], env: Option<&dyn Environment>) -> Result<String, TokenError> {
+pub fn expand(
+    template: &str,
+    keys: &[(char, &str)],
+    env: Option<&dyn Environment>,
+) -> Result<String, TokenError> {
     expand_inner(template, Some(keys), env)
 }
 
@@ -43,7 +47,11 @@ pub fn expand_env(template: &str, env: &dyn Environment) -> Result<String, Token
     expand_inner(template, None, Some(env))
 }
 
-fn expand_inner(template: &str, keys: Option<&[(char, &str)]>, env: Option<&dyn Environment>) -> Result<String, TokenError> {
+fn expand_inner(
+    template: &str,
+    keys: Option<&[(char, &str)]>,
+    env: Option<&dyn Environment>,
+) -> Result<String, TokenError> {
     let mut out = String::with_capacity(template.len());
     let mut chars = template.char_indices().peekable();
     while let Some((i, c)) = chars.next() {
@@ -200,7 +208,11 @@ pub fn connection_hash(local_host: &str, host: &str, port: &str, user: &str) -> 
     for part in [local_host, host, port, user] {
         ctx.update(part.as_bytes());
     }
-    ctx.finish().as_ref().iter().map(|b| format!("{b:02x}")).collect()
+    ctx.finish()
+        .as_ref()
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
 }
 
 #[cfg(test)]
@@ -222,10 +234,19 @@ mod tests {
         let mut env = FixedEnvironment::new("u", "/home/u");
         env.vars.insert("XDG".into(), "/run/x".into());
         let e: &dyn Environment = &env;
-        assert_eq!(expand("${XDG}/s-%h", &[('h', "h")], Some(e)).unwrap(), "/run/x/s-h");
-        assert_eq!(expand("${NOPE}", &[], Some(e)), Err(TokenError::UnsetVariable("NOPE".into())));
+        assert_eq!(
+            expand("${XDG}/s-%h", &[('h', "h")], Some(e)).unwrap(),
+            "/run/x/s-h"
+        );
+        assert_eq!(
+            expand("${NOPE}", &[], Some(e)),
+            Err(TokenError::UnsetVariable("NOPE".into()))
+        );
         assert_eq!(expand("${}", &[], Some(e)), Err(TokenError::EmptyVariable));
-        assert!(matches!(expand("${X", &[], Some(e)), Err(TokenError::MissingBrace(_))));
+        assert!(matches!(
+            expand("${X", &[], Some(e)),
+            Err(TokenError::MissingBrace(_))
+        ));
     }
 
     #[test]
@@ -236,13 +257,19 @@ mod tests {
         assert_eq!(expand_tilde("~/", &env).unwrap(), "/home/u/");
         assert_eq!(expand_tilde("~//x", &env).unwrap(), "/home/u/x");
         assert_eq!(expand_tilde("~bob/k", &env).unwrap(), "/home/bob/k");
-        assert_eq!(expand_tilde("~nobody/k", &env), Err(TokenError::NoSuchUser("nobody".into())));
+        assert_eq!(
+            expand_tilde("~nobody/k", &env),
+            Err(TokenError::NoSuchUser("nobody".into()))
+        );
         assert_eq!(expand_tilde("/abs", &env).unwrap(), "/abs");
     }
 
     #[test]
     fn connection_hash_is_sha1_of_the_four_fields() {
         // SHA-1("abc") split across the fields.
-        assert_eq!(connection_hash("a", "b", "c", ""), "a9993e364706816aba3e25717850c26c9cd0d89d");
+        assert_eq!(
+            connection_hash("a", "b", "c", ""),
+            "a9993e364706816aba3e25717850c26c9cd0d89d"
+        );
     }
 }

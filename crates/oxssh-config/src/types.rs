@@ -92,9 +92,15 @@ impl View<'_> {
         match self.0.get("rekeylimit") {
             Some(Value::Pair(b, i)) => RekeyLimit {
                 bytes: u64::try_from(*b).ok().filter(|b| *b > 0),
-                interval: u64::try_from(*i).ok().filter(|i| *i > 0).map(Duration::from_secs),
+                interval: u64::try_from(*i)
+                    .ok()
+                    .filter(|i| *i > 0)
+                    .map(Duration::from_secs),
             },
-            _ => RekeyLimit { bytes: None, interval: None },
+            _ => RekeyLimit {
+                bytes: None,
+                interval: None,
+            },
         }
     }
     pub fn ipqos(&self) -> IpQos {
@@ -103,10 +109,14 @@ impl View<'_> {
                 interactive: u32::try_from(*a).unwrap_or(0),
                 bulk: u32::try_from(*b).unwrap_or(0),
             },
-            _ => IpQos { interactive: 0, bulk: 0 },
+            _ => IpQos {
+                interactive: 0,
+                bulk: 0,
+            },
         }
     }
     pub fn log_level(&self) -> crate::values::LogLevel {
-        crate::values::LogLevel::from_name(self.word("loglevel")).unwrap_or(crate::values::LogLevel::Info)
+        crate::values::LogLevel::from_name(self.word("loglevel"))
+            .unwrap_or(crate::values::LogLevel::Info)
     }
 }

@@ -21,7 +21,9 @@ fn strtol(s: &str, radix: u32) -> Option<(i128, &str)> {
     // Saturate instead of overflowing: every caller range-checks the result.
     let mut v: i128 = 0;
     for c in digits.chars() {
-        v = v.saturating_mul(i128::from(radix)).saturating_add(i128::from(c.to_digit(radix)?));
+        v = v
+            .saturating_mul(i128::from(radix))
+            .saturating_add(i128::from(c.to_digit(radix)?));
         v = v.min(i128::from(i64::MAX) + 1);
     }
     Some((if neg { -v } else { v }, t.get(end..).unwrap_or("")))
@@ -147,7 +149,11 @@ pub(crate) fn scan_scaled(s: &str) -> Result<i64, ScaledError> {
     if shift.is_none() && !frac_part.is_empty() {
         return Err(ScaledError::Invalid);
     }
-    let whole: i128 = if int_part.is_empty() { 0 } else { int_part.parse::<i128>().map_err(|_| ScaledError::Range)? };
+    let whole: i128 = if int_part.is_empty() {
+        0
+    } else {
+        int_part.parse::<i128>().map_err(|_| ScaledError::Range)?
+    };
     let shift = shift.unwrap_or(0);
     let mut value = whole.checked_shl(shift).ok_or(ScaledError::Range)?;
     if value > i128::from(i64::MAX) || (shift > 0 && whole > i128::from(i64::MAX) >> shift) {
@@ -201,22 +207,32 @@ const LOG_LEVELS: &[(&str, LogLevel)] = &[
 impl LogLevel {
     /// Parses a level name, case-insensitively (log.c `log_level_number`).
     pub fn from_name(s: &str) -> Option<Self> {
-        LOG_LEVELS.iter().find(|(n, _)| n.eq_ignore_ascii_case(s)).map(|(_, l)| *l)
+        LOG_LEVELS
+            .iter()
+            .find(|(n, _)| n.eq_ignore_ascii_case(s))
+            .map(|(_, l)| *l)
     }
     /// The name OpenSSH prints (`DEBUG` for DEBUG1).
     pub fn name(self) -> &'static str {
-        LOG_LEVELS.iter().find(|(_, l)| *l == self).map_or("UNKNOWN", |(n, _)| *n)
+        LOG_LEVELS
+            .iter()
+            .find(|(_, l)| *l == self)
+            .map_or("UNKNOWN", |(n, _)| *n)
     }
 }
 
 /// Syslog facility names (log.c `log_facilities[]`).
 pub const SYSLOG_FACILITIES: &[&str] = &[
-    "DAEMON", "USER", "AUTH", "AUTHPRIV", "LOCAL0", "LOCAL1", "LOCAL2", "LOCAL3", "LOCAL4", "LOCAL5", "LOCAL6", "LOCAL7",
+    "DAEMON", "USER", "AUTH", "AUTHPRIV", "LOCAL0", "LOCAL1", "LOCAL2", "LOCAL3", "LOCAL4",
+    "LOCAL5", "LOCAL6", "LOCAL7",
 ];
 
 /// Parses a syslog facility name case-insensitively, returning its canonical spelling.
 pub(crate) fn facility(s: &str) -> Option<&'static str> {
-    SYSLOG_FACILITIES.iter().find(|f| f.eq_ignore_ascii_case(s)).copied()
+    SYSLOG_FACILITIES
+        .iter()
+        .find(|f| f.eq_ignore_ascii_case(s))
+        .copied()
 }
 
 /// Digest names accepted by `FingerprintHash` (digest-openssl.c `digests[]`).

@@ -32,12 +32,22 @@ fn compare(config: &str, host: &str, options: &[&str]) {
     req.options = &opts;
     let ours = resolve(&req, &mut env);
     if code != 0 {
-        let err = ours.expect_err(&format!("OpenSSH failed ({their_err}) but we accepted:\n{config}"));
-        let their_lines: Vec<&str> = their_err.lines().filter(|l| !l.starts_with("Pseudo-terminal")).collect();
-        assert_eq!(err.messages(), their_lines, "error lines differ for:\n{config}");
+        let err = ours.expect_err(&format!(
+            "OpenSSH failed ({their_err}) but we accepted:\n{config}"
+        ));
+        let their_lines: Vec<&str> = their_err
+            .lines()
+            .filter(|l| !l.starts_with("Pseudo-terminal"))
+            .collect();
+        assert_eq!(
+            err.messages(),
+            their_lines,
+            "error lines differ for:\n{config}"
+        );
         return;
     }
-    let ours = ours.unwrap_or_else(|e| panic!("we failed: {:?}\nOpenSSH accepted:\n{config}", e.messages()));
+    let ours = ours
+        .unwrap_or_else(|e| panic!("we failed: {:?}\nOpenSSH accepted:\n{config}", e.messages()));
     let ours = ours.dump();
     let skip = |l: &&str| {
         let k = l.split(' ').next().unwrap_or("");
@@ -73,12 +83,20 @@ fn host_block_with_tokens_matches_ssh_g() {
 
 #[test]
 fn specials_and_final_pass_match_ssh_g() {
-    compare(include_str!("data/client_specials.conf"), "Target.Example.COM", &[]);
+    compare(
+        include_str!("data/client_specials.conf"),
+        "Target.Example.COM",
+        &[],
+    );
 }
 
 #[test]
 fn quirks_of_first_value_wins_match_ssh_g() {
-    compare(include_str!("data/client_quirks.conf"), "q.example.org", &[]);
+    compare(
+        include_str!("data/client_quirks.conf"),
+        "q.example.org",
+        &[],
+    );
 }
 
 #[test]
@@ -88,14 +106,23 @@ fn bad_lines_are_reported_like_ssh() {
 
 #[test]
 fn match_and_host_blocks_match_ssh_g() {
-    for host in ["web1.example.com", "secret.example.com", "foo.example.com", "other.org"] {
+    for host in [
+        "web1.example.com",
+        "secret.example.com",
+        "foo.example.com",
+        "other.org",
+    ] {
         compare(include_str!("data/client_match.conf"), host, &[]);
     }
 }
 
 #[test]
 fn command_line_options_come_first() {
-    compare(include_str!("data/client_match.conf"), "web1.example.com", &["Port=2000", "User carol", "Ciphers=aes128-ctr"]);
+    compare(
+        include_str!("data/client_match.conf"),
+        "web1.example.com",
+        &["Port=2000", "User carol", "Ciphers=aes128-ctr"],
+    );
     compare("", "h.example", &["Host x"]);
     compare("", "h.example", &["Bogus yes"]);
     compare("", "h.example", &["Port 0"]);
@@ -116,8 +143,14 @@ fn compare_files(main: &str, files: &[(&str, &str)], host: &str) {
 #[test]
 fn includes_match_ssh_g() {
     let files = [
-        ("conf.d/10-a.conf", "Host h.example\n  Port 2022\nHost *\n  User inc-user\n"),
-        ("conf.d/20-b.conf", "Match host h.example\n  Compression yes\n"),
+        (
+            "conf.d/10-a.conf",
+            "Host h.example\n  Port 2022\nHost *\n  User inc-user\n",
+        ),
+        (
+            "conf.d/20-b.conf",
+            "Match host h.example\n  Compression yes\n",
+        ),
         ("conf.d/.hidden.conf", "Port 1\n"),
         ("other.conf", "IdentityFile /from/other\n"),
     ];
@@ -128,7 +161,11 @@ fn includes_match_ssh_g() {
 
 #[test]
 fn include_loops_and_bad_permissions_stop_like_ssh() {
-    compare_files("Include @DIR@/loop.conf\n", &[("loop.conf", "Include @DIR@/loop.conf\n")], "h.example");
+    compare_files(
+        "Include @DIR@/loop.conf\n",
+        &[("loop.conf", "Include @DIR@/loop.conf\n")],
+        "h.example",
+    );
     let dir = tempfile::tempdir().unwrap();
     let inc = dir.path().join("open.conf");
     std::fs::write(&inc, "Port 2\n").unwrap();

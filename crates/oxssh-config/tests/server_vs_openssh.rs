@@ -28,12 +28,25 @@ fn fixture() -> Option<Fixture> {
         eprintln!("SKIPPED: ssh-keygen could not make a host key for sshd -T");
         return None;
     }
-    Some(Fixture { key: key.to_string_lossy().into_owned(), dir })
+    Some(Fixture {
+        key: key.to_string_lossy().into_owned(),
+        dir,
+    })
 }
 
-fn sshd_t(f: &Fixture, config: &Path, spec: Option<&str>, options: &[&str]) -> (String, String, i32) {
+fn sshd_t(
+    f: &Fixture,
+    config: &Path,
+    spec: Option<&str>,
+    options: &[&str],
+) -> (String, String, i32) {
     let mut cmd = Command::new("/usr/sbin/sshd");
-    cmd.current_dir(f.dir.path()).arg("-T").arg("-f").arg(config).arg("-h").arg(&f.key);
+    cmd.current_dir(f.dir.path())
+        .arg("-T")
+        .arg("-f")
+        .arg(config)
+        .arg("-h")
+        .arg(&f.key);
     for o in options {
         cmd.arg("-o").arg(o);
     }
@@ -49,14 +62,20 @@ fn compare_with(config: &str, spec: Option<&str>, options: &[&str], extra_files:
     let text = config.replace("@DIR@", &f.dir.path().to_string_lossy());
     std::fs::write(&path, &text).unwrap();
     for (name, body) in extra_files {
-        std::fs::write(f.dir.path().join(name), body.replace("@DIR@", &f.dir.path().to_string_lossy())).unwrap();
+        std::fs::write(
+            f.dir.path().join(name),
+            body.replace("@DIR@", &f.dir.path().to_string_lossy()),
+        )
+        .unwrap();
     }
     let (theirs, their_err, code) = sshd_t(&f, &path, spec, options);
     let empty = f.dir.path().join("empty_config");
     std::fs::write(&empty, "").unwrap();
     let (defaults, _, _) = sshd_t(&f, &empty, None, &[]);
-    let defaults: Vec<(String, String)> =
-        defaults.lines().filter_map(|l| l.split_once(' ').map(|(k, v)| (k.to_owned(), v.to_owned()))).collect();
+    let defaults: Vec<(String, String)> = defaults
+        .lines()
+        .filter_map(|l| l.split_once(' ').map(|(k, v)| (k.to_owned(), v.to_owned())))
+        .collect();
     let algorithms = common::openssh_algorithms(Some(&defaults));
     let mut env = common::ExecEnv(common::real_env());
     env.0.cwd = f.dir.path().to_path_buf();
@@ -73,14 +92,20 @@ fn compare_with(config: &str, spec: Option<&str>, options: &[&str], extra_files:
     // sshd logs host keys and certificates it cannot load; that is not configuration.
     let their_err: Vec<&str> = their_err
         .lines()
-        .filter(|l| !l.starts_with("Unable to load host key") && !l.starts_with("Could not load host certificate"))
+        .filter(|l| {
+            !l.starts_with("Unable to load host key")
+                && !l.starts_with("Could not load host certificate")
+        })
         .collect();
     if code != 0 {
-        let err = result.expect_err(&format!("sshd failed ({their_err:?}) but we accepted:\n{text}"));
+        let err = result.expect_err(&format!(
+            "sshd failed ({their_err:?}) but we accepted:\n{text}"
+        ));
         assert_eq!(err.messages(), their_err, "error lines differ for:\n{text}");
         return;
     }
-    let ours = result.unwrap_or_else(|e| panic!("we failed: {:?}\nsshd accepted:\n{text}", e.messages()));
+    let ours =
+        result.unwrap_or_else(|e| panic!("we failed: {:?}\nsshd accepted:\n{text}", e.messages()));
     let dump = ours.dump();
     if theirs != dump {
         let a: Vec<&str> = theirs.lines().collect();
@@ -174,7 +199,10 @@ fn bad_keyword_and_bad_values_fail_like_sshd() {
 
 #[test]
 fn deprecated_and_unsupported_keywords_warn_like_sshd() {
-    compare("RSAAuthentication yes\nProtocol 2\nKerberosGetAFSToken yes\nUseLogin no\n", None);
+    compare(
+        "RSAAuthentication yes\nProtocol 2\nKerberosGetAFSToken yes\nUseLogin no\n",
+        None,
+    );
 }
 
 #[test]
@@ -182,32 +210,61 @@ fn includes_and_command_line_options_match_sshd_t() {
     let main = "Include @DIR@/inc*.conf\nPort 2022\nMatch User alice\n  Include @DIR@/match.conf\n";
     let files = [
         ("inc1.conf", "PasswordAuthentication no\nPort 2021\n"),
-        ("inc2.conf", "MaxAuthTries 3\nMatch User bob\n  MaxSessions 3\n"),
-        ("match.conf", "Banner /etc/issue\nMatch User carol\n  MaxSessions 4\n"),
+        (
+            "inc2.conf",
+            "MaxAuthTries 3\nMatch User bob\n  MaxSessions 3\n",
+        ),
+        (
+            "match.conf",
+            "Banner /etc/issue\nMatch User carol\n  MaxSessions 4\n",
+        ),
     ];
     compare_with(main, None, &[], &files);
     compare_with(main, Some("user=alice"), &[], &files);
     compare_with(main, Some("user=bob"), &[], &files);
-    compare_with(main, Some("user=carol"), &["PasswordAuthentication=yes", "Port 7777"], &files);
+    compare_with(
+        main,
+        Some("user=carol"),
+        &["PasswordAuthentication=yes", "Port 7777"],
+        &files,
+    );
     compare_with(main, None, &["Match User x"], &files);
     compare_with(main, None, &["Bogus yes"], &files);
 }
 
 #[test]
 fn global_keywords_after_match_all_and_defaults_quirks() {
-    compare("Match User x\n  X11Forwarding yes\nMatch all\nPort 2200\nLogLevel VERBOSE\nMatch User y\n  LogLevel DEBUG\n", None);
+    compare(
+        "Match User x\n  X11Forwarding yes\nMatch all\nPort 2200\nLogLevel VERBOSE\nMatch User y\n  LogLevel DEBUG\n",
+        None,
+    );
     compare(
         "AddressFamily inet\nPort 1\nPort 2\nListenAddress ::1\nListenAddress 127.0.0.1:3\nStreamLocalBindMask 0\n",
         None,
     );
-    compare("AddressFamily inet6\nUnusedConnectionTimeout none\nPerSourceNetBlockSize 24\nMaxStartups 7\nPerSourceMaxStartups none\n", None);
-    compare("ChannelTimeout none\nAuthenticationMethods any\nVersionAddendum none\nBanner none\nPidFile none\n", None);
-    compare("RekeyLimit 1G 1h\nMatch User u\n  RekeyLimit 2G\n", Some("user=u"));
+    compare(
+        "AddressFamily inet6\nUnusedConnectionTimeout none\nPerSourceNetBlockSize 24\nMaxStartups 7\nPerSourceMaxStartups none\n",
+        None,
+    );
+    compare(
+        "ChannelTimeout none\nAuthenticationMethods any\nVersionAddendum none\nBanner none\nPidFile none\n",
+        None,
+    );
+    compare(
+        "RekeyLimit 1G 1h\nMatch User u\n  RekeyLimit 2G\n",
+        Some("user=u"),
+    );
     compare("MaxStartups 5:50:20\nMaxStartups 7\n", None);
 }
 
 #[test]
 fn group_matches_use_the_callers_group_database() {
-    compare("Match Group root\n  MaxSessions 2\nMatch Group !root,*\n  MaxSessions 3\n", Some("user=root"));
-    compare("Match Group root\n  MaxSessions 2\n", Some("user=no-such-user-here"));
+    compare(
+        "Match Group root\n  MaxSessions 2\nMatch Group !root,*\n  MaxSessions 3\n",
+        Some("user=root"),
+    );
+    compare(
+        "Match Group root\n  MaxSessions 2\n",
+        Some("user=no-such-user-here"),
+    );
 }

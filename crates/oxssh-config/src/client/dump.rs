@@ -96,7 +96,13 @@ fn special(out: &mut String, name: &str, sp: Special, v: Option<&Value>, s: &Set
             _ => line("none"),
         },
         (Special::TunnelDevice, Some(Value::Pair(l, r))) => {
-            let side = |n: i64| if n == TUNID_ANY { "any".to_owned() } else { n.to_string() };
+            let side = |n: i64| {
+                if n == TUNID_ANY {
+                    "any".to_owned()
+                } else {
+                    n.to_string()
+                }
+            };
             line(&format!("{}:{}", side(*l), side(*r)));
         }
         (Special::PermittedCnames, v) => {
@@ -129,11 +135,7 @@ fn special(out: &mut String, name: &str, sp: Special, v: Option<&Value>, s: &Set
         }
         (Special::RekeyLimit, Some(Value::Pair(b, i))) => line(&format!("{b} {}", (*i).max(0))),
         (Special::BindMask, Some(Value::Int(m))) => line(&format!("0{m:o}")),
-        (Special::ProxyCommand, Some(Value::Text(t))) => {
-            if !s.is_set("proxyjump") {
-                line(t);
-            }
-        }
+        (Special::ProxyCommand, Some(Value::Text(t))) if !s.is_set("proxyjump") => line(t),
         (Special::ProxyJump, Some(Value::Jump(Some(hops), raw))) => {
             // Earlier hops are printed as written, the last one normalised (readconf.c).
             let raw = raw.split('#').next().unwrap_or("").trim_end();

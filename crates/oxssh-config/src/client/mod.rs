@@ -15,8 +15,8 @@ use std::net::IpAddr;
 use std::path::PathBuf;
 
 pub use options::{
-    AddKeysToAgent, ClientOptions, ControlMaster, ControlPersist, ForwardAgent, PubkeyAuthentication, RequestTty,
-    SessionType, StrictHostKeyChecking, UpdateHostKeys,
+    AddKeysToAgent, ClientOptions, ControlMaster, ControlPersist, ForwardAgent,
+    PubkeyAuthentication, RequestTty, SessionType, StrictHostKeyChecking, UpdateHostKeys,
 };
 
 use crate::algorithms::Algorithms;
@@ -72,7 +72,10 @@ impl<'a> ClientRequest<'a> {
             host,
             options: &[],
             forwards: &[],
-            files: ConfigFiles::Default { user: home.join(".ssh/config"), system: PathBuf::from("/etc/ssh/ssh_config") },
+            files: ConfigFiles::Default {
+                user: home.join(".ssh/config"),
+                system: PathBuf::from("/etc/ssh/ssh_config"),
+            },
             system_dir: PathBuf::from("/etc/ssh"),
             algorithms,
             stdio_forward: false,
@@ -107,7 +110,10 @@ impl ClientConfig {
 
     /// Warnings to print (OpenSSH's "Unsupported option" lines).
     pub fn warnings(&self) -> Vec<&Diagnostic> {
-        self.diagnostics.iter().filter(|d| d.severity == Severity::Warning).collect()
+        self.diagnostics
+            .iter()
+            .filter(|d| d.severity == Severity::Warning)
+            .collect()
     }
 
     /// Every diagnostic, debug lines included (for `-v`).
@@ -132,14 +138,19 @@ impl ClientConfig {
             .lines()
             .filter_map(|l| {
                 let lower = l.to_ascii_lowercase();
-                lower.starts_with(&prefix).then(|| l.get(prefix.len()..).unwrap_or("").to_owned())
+                lower
+                    .starts_with(&prefix)
+                    .then(|| l.get(prefix.len()..).unwrap_or("").to_owned())
             })
             .collect()
     }
 }
 
 /// Reads the configuration for `request.host` and resolves it, as ssh does before connecting.
-pub fn resolve(request: &ClientRequest<'_>, env: &mut dyn Environment) -> Result<ClientConfig, ConfigError> {
+pub fn resolve(
+    request: &ClientRequest<'_>,
+    env: &mut dyn Environment,
+) -> Result<ClientConfig, ConfigError> {
     let algorithms = request.algorithms.clone().with_gssapi_defaults();
     resolve_with(request, &algorithms, env, true, &[])
 }
@@ -154,12 +165,20 @@ pub(crate) fn resolve_with(
     virtual_files: &[(PathBuf, String)],
 ) -> Result<ClientConfig, ConfigError> {
     let mut r = Reader::new(env, algorithms, request.host, disk);
-    r.system_dir = request.system_dir.to_string_lossy().trim_end_matches('/').to_owned();
+    r.system_dir = request
+        .system_dir
+        .to_string_lossy()
+        .trim_end_matches('/')
+        .to_owned();
     for (p, t) in virtual_files {
         r.cache.insert(p, t);
     }
     match run(&mut r, request) {
-        Ok((options, settings)) => Ok(ClientConfig { options, settings, diagnostics: r.report.diagnostics }),
+        Ok((options, settings)) => Ok(ClientConfig {
+            options,
+            settings,
+            diagnostics: r.report.diagnostics,
+        }),
         Err(Stop(kind)) => Err(r.report.into_error(kind)),
     }
 }
@@ -171,7 +190,12 @@ fn stop(r: &mut Reader<'_>, msg: String) -> Stop {
 
 /// ssh.c `process_config_files`.
 fn read_files(r: &mut Reader<'_>, files: &ConfigFiles, final_pass: bool) -> Result<(), Stop> {
-    let flags = |user_conf, check_perm| Flags { user_conf, check_perm, never_match: false, final_pass };
+    let flags = |user_conf, check_perm| Flags {
+        user_conf,
+        check_perm,
+        never_match: false,
+        final_pass,
+    };
     match files {
         ConfigFiles::Explicit(path) => {
             let p = path.to_string_lossy().into_owned();
@@ -183,7 +207,10 @@ fn read_files(r: &mut Reader<'_>, files: &ConfigFiles, final_pass: bool) -> Resu
                 FileResult::Read => {}
                 FileResult::Missing => {
                     let short: String = p.chars().take(100).collect();
-                    return Err(stop(r, format!("Can't open user config file {short}: No such file or directory")));
+                    return Err(stop(
+                        r,
+                        format!("Can't open user config file {short}: No such file or directory"),
+                    ));
                 }
                 FileResult::Unreadable(e) => {
                     let short: String = p.chars().take(100).collect();
@@ -195,7 +222,12 @@ fn read_files(r: &mut Reader<'_>, files: &ConfigFiles, final_pass: bool) -> Resu
             let mut active = true;
             r.read_file(&user.to_string_lossy(), flags(true, true), &mut active, 0)?;
             let mut active = true;
-            r.read_file(&system.to_string_lossy(), flags(false, false), &mut active, 0)?;
+            r.read_file(
+                &system.to_string_lossy(),
+                flags(false, false),
+                &mut active,
+                0,
+            )?;
         }
     }
     Ok(())
@@ -235,7 +267,10 @@ fn run(r: &mut Reader<'_>, req: &ClientRequest<'_>) -> Result<(ClientOptions, Se
     if host.parse::<IpAddr>().is_err() {
         host = host.to_ascii_lowercase();
     }
-    let canonicalize = !matches!(r.settings.get("canonicalizehostname"), None | Some(Value::Word("false")));
+    let canonicalize = !matches!(
+        r.settings.get("canonicalizehostname"),
+        None | Some(Value::Word("false"))
+    );
     if r.want_final || canonicalize {
         r.settings.put("hostname", Some(Value::Text(host.clone())));
         r.host = host.clone();
@@ -246,7 +281,11 @@ fn run(r: &mut Reader<'_>, req: &ClientRequest<'_>) -> Result<(ClientOptions, Se
 }
 
 /// readconf.c `fill_default_options` and the part of ssh.c `main` that precedes `-G` output.
-fn finish(r: &mut Reader<'_>, req: &ClientRequest<'_>, host: &str) -> Result<(ClientOptions, Settings), Stop> {
+fn finish(
+    r: &mut Reader<'_>,
+    req: &ClientRequest<'_>,
+    host: &str,
+) -> Result<(ClientOptions, Settings), Stop> {
     let s = &mut r.settings;
     let stdio = Some(Value::Flag(req.stdio_forward));
     for name in ["clearallforwardings", "exitonforwardfailure"] {
@@ -264,10 +303,19 @@ fn finish(r: &mut Reader<'_>, req: &ClientRequest<'_>, host: &str) -> Result<(Cl
         let dns_off = matches!(s.get("verifyhostkeydns"), None | Some(Value::Word("false")));
         let default_files = match s.get("userknownhostsfile") {
             None => true,
-            Some(Value::List(l)) => l.len() == 1 && l.first().is_some_and(|f| f == "~/.ssh/known_hosts"),
+            Some(Value::List(l)) => {
+                l.len() == 1 && l.first().is_some_and(|f| f == "~/.ssh/known_hosts")
+            }
             _ => false,
         };
-        s.put("updatehostkeys", Some(Value::Word(if dns_off && default_files { "true" } else { "false" })));
+        s.put(
+            "updatehostkeys",
+            Some(Value::Word(if dns_off && default_files {
+                "true"
+            } else {
+                "false"
+            })),
+        );
     }
     let env: &dyn Environment = &*r.env;
     if let Err(e) = defaults::fill(s, Side::Client, env, r.algorithms) {
@@ -275,7 +323,10 @@ fn finish(r: &mut Reader<'_>, req: &ClientRequest<'_>, host: &str) -> Result<(Cl
         return Err(Stop(ErrorKind::Fatal));
     }
     if let Err(field) = defaults::assemble_algorithms(s, r.algorithms) {
-        r.report.push(Severity::Fatal, format!("fill_default_options: {field}: invalid argument"));
+        r.report.push(
+            Severity::Fatal,
+            format!("fill_default_options: {field}: invalid argument"),
+        );
         return Err(Stop(ErrorKind::Fatal));
     }
     // Options that "none" switches off (readconf.c CLEAR_ON_NONE).
@@ -359,7 +410,11 @@ fn expand_for_use(r: &mut Reader<'_>, t: &ClientTokens) -> Result<(), Stop> {
         match tokens::expand(&base, &all, dollar.then_some(env)) {
             Ok(x) => Some(x),
             Err(e) => {
-                let tail = if dollar { "percent_dollar_expand: failed" } else { "percent_expand: failed" };
+                let tail = if dollar {
+                    "percent_dollar_expand: failed"
+                } else {
+                    "percent_expand: failed"
+                };
                 failed.get_or_insert((e.to_string(), tail));
                 None
             }
@@ -394,8 +449,14 @@ fn expand_for_use(r: &mut Reader<'_>, t: &ClientTokens) -> Result<(), Stop> {
         if let Some(Value::Forwards(fs)) = s.get(name).cloned() {
             let mut out = Vec::new();
             for mut f in fs {
-                f.listen_path = f.listen_path.as_deref().and_then(|p| expand(p, false, false));
-                f.connect_path = f.connect_path.as_deref().and_then(|p| expand(p, false, false));
+                f.listen_path = f
+                    .listen_path
+                    .as_deref()
+                    .and_then(|p| expand(p, false, false));
+                f.connect_path = f
+                    .connect_path
+                    .as_deref()
+                    .and_then(|p| expand(p, false, false));
                 out.push(f);
             }
             s.put(name, Some(Value::Forwards(out)));
@@ -406,4 +467,20 @@ fn expand_for_use(r: &mut Reader<'_>, t: &ClientTokens) -> Result<(), Stop> {
         return Err(stop(r, tail.to_owned()));
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn typed_options_only_read_keywords_the_table_has() {
+        let a = crate::fuzzing::algorithms();
+        let mut env = crate::env::FixedEnvironment::new("u", "/home/u");
+        let mut req = ClientRequest::new("h", std::path::Path::new("/home/u"), &a);
+        req.files = ConfigFiles::Explicit(PathBuf::from("none"));
+        let c = resolve_with(&req, &a, &mut env, false, &[]).unwrap();
+        let _ = c.dump();
+        assert_eq!(crate::store::unknown_lookups(), Vec::<String>::new());
+    }
 }

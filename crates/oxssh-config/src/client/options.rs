@@ -267,7 +267,12 @@ pub struct ClientOptions {
 }
 
 impl ClientOptions {
-    pub(crate) fn from_settings(s: &Settings, host_arg: &str, hostname: &str, tokens: ClientTokens) -> Self {
+    pub(crate) fn from_settings(
+        s: &Settings,
+        host_arg: &str,
+        hostname: &str,
+        tokens: ClientTokens,
+    ) -> Self {
         let v = View(s);
         let forwards = |name: &str| match s.get(name) {
             Some(Value::Forwards(f)) => f.clone(),
@@ -281,7 +286,10 @@ impl ClientOptions {
                     "confirm" => AddKeysToAgent::Confirm,
                     _ => AddKeysToAgent::No,
                 },
-                u64::try_from(*life).ok().filter(|l| *l > 0).map(Duration::from_secs),
+                u64::try_from(*life)
+                    .ok()
+                    .filter(|l| *l > 0)
+                    .map(Duration::from_secs),
             ),
             _ => (AddKeysToAgent::No, None),
         };
@@ -316,7 +324,9 @@ impl ClientOptions {
             server_alive_count_max: v.u32("serveralivecountmax"),
             tcp_keep_alive: v.flag("tcpkeepalive"),
             batch_mode: v.flag("batchmode"),
-            preferred_authentications: v.text("preferredauthentications").map(|t| t.split(',').map(str::to_owned).collect()),
+            preferred_authentications: v
+                .text("preferredauthentications")
+                .map(|t| t.split(',').map(str::to_owned).collect()),
             pubkey_authentication: match v.word("pubkeyauthentication") {
                 "false" => PubkeyAuthentication::No,
                 "unbound" => PubkeyAuthentication::Unbound,
@@ -371,7 +381,11 @@ impl ClientOptions {
             local_forwards: forwards("localforward"),
             remote_forwards: forwards("remoteforward"),
             dynamic_forwards: forwards("dynamicforward"),
-            permit_remote_open: v.list("permitremoteopen").into_iter().filter(|e| e != "any").collect(),
+            permit_remote_open: v
+                .list("permitremoteopen")
+                .into_iter()
+                .filter(|e| e != "any")
+                .collect(),
             gateway_ports: v.flag("gatewayports"),
             exit_on_forward_failure: v.flag("exitonforwardfailure"),
             clear_all_forwardings: v.flag("clearallforwardings"),
@@ -396,7 +410,9 @@ impl ClientOptions {
             control_path: v.text("controlpath"),
             control_persist: match s.get("controlpersist") {
                 Some(Value::WordInt("yes", 0)) => ControlPersist::Yes,
-                Some(Value::WordInt("yes", t)) => ControlPersist::For(Duration::from_secs(u64::try_from(*t).unwrap_or(0))),
+                Some(Value::WordInt("yes", t)) => {
+                    ControlPersist::For(Duration::from_secs(u64::try_from(*t).unwrap_or(0)))
+                }
                 _ => ControlPersist::No,
             },
             local_command: v.text("localcommand"),
@@ -420,13 +436,17 @@ impl ClientOptions {
     ) -> Result<String, crate::tokens::TokenError> {
         let all = self.tokens.all();
         let keyword = keyword.to_ascii_lowercase();
-        let proxy: Vec<(char, &str)> = all.iter().copied().filter(|(k, _)| "hnpr".contains(*k)).collect();
+        let proxy: Vec<(char, &str)> = all
+            .iter()
+            .copied()
+            .filter(|(k, _)| "hnpr".contains(*k))
+            .collect();
         match keyword.as_str() {
             "proxycommand" | "proxyjump" => crate::tokens::expand(value, &proxy, None),
             "hostname" => crate::tokens::expand(value, &[('h', &self.tokens.original_host)], None),
             "localcommand" | "remotecommand" => crate::tokens::expand(value, &all, None),
-            "identityfile" | "certificatefile" | "controlpath" | "identityagent" | "userknownhostsfile"
-            | "knownhostscommand" => {
+            "identityfile" | "certificatefile" | "controlpath" | "identityagent"
+            | "userknownhostsfile" | "knownhostscommand" => {
                 let t = crate::tokens::expand_tilde(value, env)?;
                 crate::tokens::expand(&t, &all, Some(env))
             }

@@ -60,7 +60,12 @@ pub(crate) struct Reader<'a> {
 }
 
 impl<'a> Reader<'a> {
-    pub fn new(env: &'a mut dyn Environment, algorithms: &'a Algorithms, host: &str, disk: bool) -> Self {
+    pub fn new(
+        env: &'a mut dyn Environment,
+        algorithms: &'a Algorithms,
+        host: &str,
+        disk: bool,
+    ) -> Self {
         Reader {
             env,
             algorithms,
@@ -80,7 +85,13 @@ impl<'a> Reader<'a> {
     }
 
     /// readconf.c `read_config_file_depth`.
-    pub fn read_file(&mut self, path: &str, flags: Flags, active: &mut bool, depth: usize) -> Result<FileResult, Stop> {
+    pub fn read_file(
+        &mut self,
+        path: &str,
+        flags: Flags,
+        active: &mut bool,
+        depth: usize,
+    ) -> Result<FileResult, Stop> {
         if depth > MAX_INCLUDE_DEPTH {
             return Err(self.fatal("Too many recursive configuration includes".to_owned()));
         }
@@ -89,19 +100,27 @@ impl<'a> Reader<'a> {
             Loaded::Missing => return Ok(FileResult::Missing),
             Loaded::Error(e) => return Ok(FileResult::Unreadable(e)),
         };
-        if flags.check_perm && self.cache.uses_disk() && !permissions_ok(std::path::Path::new(path), self.env.local_uid()) {
+        if flags.check_perm
+            && self.cache.uses_disk()
+            && !permissions_ok(std::path::Path::new(path), self.env.local_uid())
+        {
             return Err(self.fatal(format!("Bad owner or permissions on {path}")));
         }
         let mut bad = 0usize;
         for (i, raw) in text.split('\n').enumerate() {
             // C strings end at the first NUL.
             let line = raw.split('\0').next().unwrap_or("");
-            if let Outcome::Bad = self.process_line(line, path, i + 1, Some(&mut *active), flags, depth)? {
+            if let Outcome::Bad =
+                self.process_line(line, path, i + 1, Some(&mut *active), flags, depth)?
+            {
                 bad += 1;
             }
         }
         if bad > 0 {
-            self.report.push(Severity::Fatal, format!("{path}: terminating, {bad} bad configuration options"));
+            self.report.push(
+                Severity::Fatal,
+                format!("{path}: terminating, {bad} bad configuration options"),
+            );
             return Err(Stop(ErrorKind::BadOptions { count: bad }));
         }
         Ok(FileResult::Read)
@@ -109,7 +128,17 @@ impl<'a> Reader<'a> {
 
     /// Applies one `-o` option (readconf.c `process_config_line` with `activep == NULL`).
     pub fn command_line(&mut self, line: &str) -> Result<bool, Stop> {
-        match self.process_line(line, "command-line", 0, None, Flags { user_conf: true, ..Flags::default() }, 0)? {
+        match self.process_line(
+            line,
+            "command-line",
+            0,
+            None,
+            Flags {
+                user_conf: true,
+                ..Flags::default()
+            },
+            0,
+        )? {
             Outcome::Ok => Ok(true),
             Outcome::Bad => Ok(false),
         }
@@ -141,22 +170,32 @@ impl<'a> Reader<'a> {
             LineStart::Empty => return Ok(Outcome::Ok),
             LineStart::NoArgument(k) => {
                 let k = k.to_ascii_lowercase();
-                return Ok(self.bad(vec![format!("{file} line {linenum}: no argument after keyword \"{k}\"")]));
+                return Ok(self.bad(vec![format!(
+                    "{file} line {linenum}: no argument after keyword \"{k}\""
+                )]));
             }
             LineStart::Directive(l) => l,
         };
         let keyword = l.keyword.to_ascii_lowercase();
         let table = client_keywords();
-        let found = table.iter().enumerate().find(|(_, k)| k.name == keyword || k.aliases.contains(&keyword.as_str()));
+        let found = table
+            .iter()
+            .enumerate()
+            .find(|(_, k)| k.name == keyword || k.aliases.contains(&keyword.as_str()));
         let parsed_args = argv_split(l.rest);
         let Some((index, kw)) = found else {
             if let Some(Value::Text(ignore)) = self.settings.get("ignoreunknown")
                 && match_pattern_list(&keyword, ignore, true) == ListMatch::Match
             {
-                self.report.push(Severity::Debug, format!("{file} line {linenum}: Ignored unknown option \"{keyword}\""));
+                self.report.push(
+                    Severity::Debug,
+                    format!("{file} line {linenum}: Ignored unknown option \"{keyword}\""),
+                );
                 return Ok(Outcome::Ok);
             }
-            let mut msgs = vec![format!("{file}: line {linenum}: Bad configuration option: {keyword}")];
+            let mut msgs = vec![format!(
+                "{file}: line {linenum}: Bad configuration option: {keyword}"
+            )];
             if parsed_args.is_err() {
                 msgs.push(format!("{file} line {linenum}: invalid quotes"));
             }
@@ -169,12 +208,16 @@ impl<'a> Reader<'a> {
         match kw.kind {
             Kind::Host => {
                 if cmdline {
-                    return Ok(self.bad(vec!["Host directive not supported as a command-line option".to_owned()]));
+                    return Ok(self.bad(vec![
+                        "Host directive not supported as a command-line option".to_owned(),
+                    ]));
                 }
                 *active = false;
                 while let Some(arg) = args.next() {
                     if arg.is_empty() {
-                        return Ok(self.bad(vec![format!("{file} line {linenum}: keyword {keyword} empty argument")]));
+                        return Ok(self.bad(vec![format!(
+                            "{file} line {linenum}: keyword {keyword} empty argument"
+                        )]));
                     }
                     if flags.never_match {
                         args.consume_all();
@@ -196,7 +239,9 @@ impl<'a> Reader<'a> {
             }
             Kind::Match => {
                 if cmdline {
-                    return Ok(self.bad(vec!["Host directive not supported as a command-line option".to_owned()]));
+                    return Ok(self.bad(vec![
+                        "Host directive not supported as a command-line option".to_owned(),
+                    ]));
                 }
                 match self.match_line(l.rest, file, linenum, flags)? {
                     None => {
@@ -214,17 +259,25 @@ impl<'a> Reader<'a> {
             }
             Kind::Include => {
                 if cmdline {
-                    return Ok(self.bad(vec!["Include directive not supported as a command-line option".to_owned()]));
+                    return Ok(self.bad(vec![
+                        "Include directive not supported as a command-line option".to_owned(),
+                    ]));
                 }
                 return self.include(&mut args, &keyword, file, linenum, active, flags, depth);
             }
             Kind::Ignored => args.consume_all(),
             Kind::Deprecated => {
-                self.report.push(Severity::Debug, format!("{file} line {linenum}: Deprecated option \"{keyword}\""));
+                self.report.push(
+                    Severity::Debug,
+                    format!("{file} line {linenum}: Deprecated option \"{keyword}\""),
+                );
                 args.consume_all();
             }
             Kind::Unsupported => {
-                self.report.push(Severity::Warning, format!("{file} line {linenum}: Unsupported option \"{keyword}\""));
+                self.report.push(
+                    Severity::Warning,
+                    format!("{file} line {linenum}: Unsupported option \"{keyword}\""),
+                );
                 args.consume_all();
             }
             _ => {
@@ -244,7 +297,14 @@ impl<'a> Reader<'a> {
                     Err(LineError::Fatal(m)) => {
                         let last = m.len().saturating_sub(1);
                         for (i, msg) in m.into_iter().enumerate() {
-                            self.report.push(if i == last { Severity::Fatal } else { Severity::Error }, msg);
+                            self.report.push(
+                                if i == last {
+                                    Severity::Fatal
+                                } else {
+                                    Severity::Error
+                                },
+                                msg,
+                            );
                         }
                         return Err(Stop(ErrorKind::Fatal));
                     }
@@ -252,7 +312,9 @@ impl<'a> Reader<'a> {
             }
         }
         if args.remaining() > 0 {
-            return Ok(self.bad(vec![format!("{file} line {linenum}: keyword {keyword} extra arguments at end of line")]));
+            return Ok(self.bad(vec![format!(
+                "{file} line {linenum}: keyword {keyword} extra arguments at end of line"
+            )]));
         }
         Ok(Outcome::Ok)
     }
@@ -282,11 +344,20 @@ impl<'a> Reader<'a> {
             }
             (Kind::Special(Special::ProxyCommand), v) => {
                 // "ProxyJump none" does not hold off a later ProxyCommand (OpenSSH 9.2 behaviour).
-                if !matches!(self.settings.get("proxyjump"), Some(Value::Jump(Some(_), _))) {
+                if !matches!(
+                    self.settings.get("proxyjump"),
+                    Some(Value::Jump(Some(_), _))
+                ) {
                     self.settings.apply(index, v);
                 }
             }
-            (Kind::Text, Value::Text(t)) if self.settings.table().get(index).is_some_and(|k| k.multi == crate::keywords::Multi::Append) => {
+            (Kind::Text, Value::Text(t))
+                if self
+                    .settings
+                    .table()
+                    .get(index)
+                    .is_some_and(|k| k.multi == crate::keywords::Multi::Append) =>
+            {
                 // IdentityFile and CertificateFile skip duplicates (readconf.c add_identity_file).
                 let mut list = match self.settings.get_index(index) {
                     Some(Value::List(l)) => l.clone(),
@@ -303,7 +374,13 @@ impl<'a> Reader<'a> {
 
     /// readconf.c `match_cfg_line`. `Ok(None)` is a bad condition (already reported); otherwise
     /// the result and whether every argument was used.
-    fn match_line(&mut self, rest: &str, file: &str, linenum: usize, flags: Flags) -> Result<Option<(bool, bool)>, Stop> {
+    fn match_line(
+        &mut self,
+        rest: &str,
+        file: &str,
+        linenum: usize,
+        flags: Flags,
+    ) -> Result<Option<(bool, bool)>, Stop> {
         let port = match self.settings.get("port") {
             Some(Value::Int(p)) => *p,
             _ => i64::from(a2port("ssh", &*self.env).unwrap_or(22)),
@@ -341,7 +418,11 @@ impl<'a> Reader<'a> {
             };
             if attrib.eq_ignore_ascii_case("all") {
                 let arg = strdelim(&mut cp);
-                if attributes > 1 || arg.as_deref().is_some_and(|a| !a.is_empty() && !a.starts_with('#')) {
+                if attributes > 1
+                    || arg
+                        .as_deref()
+                        .is_some_and(|a| !a.is_empty() && !a.starts_with('#'))
+                {
                     self.report.push(
                         Severity::Error,
                         format!("{file} line {linenum}: '{oattrib}' cannot be combined with other Match attributes"),
@@ -366,8 +447,12 @@ impl<'a> Reader<'a> {
                 }
                 continue;
             }
-            let Some(arg) = strdelim(&mut cp).filter(|a| !a.is_empty() && !a.starts_with('#')) else {
-                self.report.push(Severity::Error, format!("Missing Match criteria for {attrib}"));
+            let Some(arg) = strdelim(&mut cp).filter(|a| !a.is_empty() && !a.starts_with('#'))
+            else {
+                self.report.push(
+                    Severity::Error,
+                    format!("Missing Match criteria for {attrib}"),
+                );
                 return Ok(None);
             };
             let matched = match attrib.to_ascii_lowercase().as_str() {
@@ -381,7 +466,14 @@ impl<'a> Reader<'a> {
                         _ => host.clone(),
                     };
                     let u16port = u16::try_from(port).unwrap_or(22);
-                    let t = tokens::ClientTokens::new(&*self.env, &host, &self.original_host, u16port, &ruser, Some(&alias));
+                    let t = tokens::ClientTokens::new(
+                        &*self.env,
+                        &host,
+                        &self.original_host,
+                        u16port,
+                        &ruser,
+                        Some(&alias),
+                    );
                     let cmd = match tokens::expand(&arg, &t.for_match_exec(), None) {
                         Ok(c) => c,
                         Err(e) => {
@@ -398,12 +490,17 @@ impl<'a> Reader<'a> {
                         Err(why) => {
                             self.report.push(Severity::Error, why);
                             let short: String = cmd.chars().take(100).collect();
-                            return Err(self.fatal(format!("{file} line {linenum}: match exec '{short}' error")));
+                            return Err(self.fatal(format!(
+                                "{file} line {linenum}: match exec '{short}' error"
+                            )));
                         }
                     }
                 }
                 _ => {
-                    self.report.push(Severity::Error, format!("Unsupported Match attribute {attrib}"));
+                    self.report.push(
+                        Severity::Error,
+                        format!("Unsupported Match attribute {attrib}"),
+                    );
                     return Ok(None);
                 }
             };
@@ -412,7 +509,10 @@ impl<'a> Reader<'a> {
             }
         }
         if attributes == 0 {
-            self.report.push(Severity::Error, "One or more attributes required for Match".to_owned());
+            self.report.push(
+                Severity::Error,
+                "One or more attributes required for Match".to_owned(),
+            );
             return Ok(None);
         }
         Ok(Some((result, cp.is_none_or(str::is_empty))))
@@ -433,10 +533,14 @@ impl<'a> Reader<'a> {
         let mut value_bad = false;
         while let Some(arg) = args.next() {
             if arg.is_empty() {
-                return Ok(self.bad(vec![format!("{file} line {linenum}: keyword {keyword} empty argument")]));
+                return Ok(self.bad(vec![format!(
+                    "{file} line {linenum}: keyword {keyword} empty argument"
+                )]));
             }
             if arg.starts_with('~') && !flags.user_conf {
-                return Ok(self.bad(vec![format!("{file} line {linenum}: bad include path {arg}.")]));
+                return Ok(self.bad(vec![format!(
+                    "{file} line {linenum}: bad include path {arg}."
+                )]));
             }
             let pattern = if !arg.starts_with('/') && !arg.starts_with('~') {
                 if flags.user_conf {
@@ -454,7 +558,11 @@ impl<'a> Reader<'a> {
             };
             let oactive = *active;
             for path in self.cache.glob(&pattern) {
-                let sub = Flags { check_perm: true, never_match: flags.never_match || !oactive, ..flags };
+                let sub = Flags {
+                    check_perm: true,
+                    never_match: flags.never_match || !oactive,
+                    ..flags
+                };
                 let r = self.read_file(&path, sub, active, depth + 1)?;
                 match r {
                     FileResult::Read => {}

@@ -10,8 +10,13 @@ use crate::algorithms::AlgorithmKind as A;
 
 /// readconf.c `multistate_flag` is handled by [`Kind::Flag`]; the other multi-state tables follow.
 const ADDRESS_FAMILY: Choices = &[("inet", "inet"), ("inet6", "inet6"), ("any", "any")];
-const CANONICALIZE: Choices =
-    &[("true", "true"), ("false", "false"), ("yes", "true"), ("no", "false"), ("always", "always")];
+const CANONICALIZE: Choices = &[
+    ("true", "true"),
+    ("false", "false"),
+    ("yes", "true"),
+    ("no", "false"),
+    ("always", "always"),
+];
 const COMPRESSION: Choices = &[("yes", "yes"), ("no", "no")];
 const CONTROL_MASTER: Choices = &[
     ("true", "true"),
@@ -30,9 +35,19 @@ const PUBKEY_AUTH: Choices = &[
     ("unbound", "unbound"),
     ("host-bound", "host-bound"),
 ];
-const REQUEST_TTY: Choices =
-    &[("true", "true"), ("yes", "true"), ("false", "false"), ("no", "false"), ("force", "force"), ("auto", "auto")];
-const SESSION_TYPE: Choices = &[("none", "none"), ("subsystem", "subsystem"), ("default", "default")];
+const REQUEST_TTY: Choices = &[
+    ("true", "true"),
+    ("yes", "true"),
+    ("false", "false"),
+    ("no", "false"),
+    ("force", "force"),
+    ("auto", "auto"),
+];
+const SESSION_TYPE: Choices = &[
+    ("none", "none"),
+    ("subsystem", "subsystem"),
+    ("default", "default"),
+];
 const STRICT_HOST_KEY: Choices = &[
     ("true", "true"),
     ("false", "false"),
@@ -51,10 +66,21 @@ const TUNNEL: Choices = &[
     ("false", "false"),
     ("no", "false"),
 ];
-pub(crate) const YES_NO_ASK: Choices =
-    &[("true", "true"), ("false", "false"), ("yes", "true"), ("no", "false"), ("ask", "ask")];
-pub(crate) const ADD_KEYS: Choices =
-    &[("true", "true"), ("false", "false"), ("yes", "true"), ("no", "false"), ("ask", "ask"), ("confirm", "confirm")];
+pub(crate) const YES_NO_ASK: Choices = &[
+    ("true", "true"),
+    ("false", "false"),
+    ("yes", "true"),
+    ("no", "false"),
+    ("ask", "ask"),
+];
+pub(crate) const ADD_KEYS: Choices = &[
+    ("true", "true"),
+    ("false", "false"),
+    ("yes", "true"),
+    ("no", "false"),
+    ("ask", "ask"),
+    ("confirm", "confirm"),
+];
 
 const fn flag(name: &'static str, default: &'static str) -> Keyword {
     kw(name, Flag).def(default)
@@ -137,7 +163,9 @@ pub(crate) const KEYWORDS: &[Keyword] = &[
     kw("numberofpasswordprompts", Int).def("3"),
     kw("serveralivecountmax", Int).def("3"),
     // ProtocolKeepAlives and SetupTimeOut are Debian's old names for it.
-    kw("serveraliveinterval", Time).def("0").alias(&["protocolkeepalives", "setuptimeout"]),
+    kw("serveraliveinterval", Time)
+        .def("0")
+        .alias(&["protocolkeepalives", "setuptimeout"]),
     kw("requiredrsasize", Int).def("1024"),
     kw("bindaddress", Text),
     kw("bindinterface", Text).parse_only(),
@@ -145,7 +173,9 @@ pub(crate) const KEYWORDS: &[Keyword] = &[
     kw("controlpath", Text),
     algos("hostkeyalgorithms", A::HostKey),
     kw("hostkeyalias", Text),
-    algos("hostbasedacceptedalgorithms", A::HostbasedAccepted).alias(&["hostbasedkeytypes"]).parse_only(),
+    algos("hostbasedacceptedalgorithms", A::HostbasedAccepted)
+        .alias(&["hostbasedkeytypes"])
+        .parse_only(),
     kw("identityagent", Kind::Special(S::IdentityAgent)),
     kw("ignoreunknown", Text),
     kw("kbdinteractivedevices", Text).parse_only(),
@@ -155,7 +185,9 @@ pub(crate) const KEYWORDS: &[Keyword] = &[
     kw("remotecommand", Command),
     kw("loglevel", LogLevel).def("INFO"),
     algos("macs", A::Mac),
-    kw("pkcs11provider", Text).alias(&["smartcarddevice"]).parse_only(),
+    kw("pkcs11provider", Text)
+        .alias(&["smartcarddevice"])
+        .parse_only(),
     kw("securitykeyprovider", Text).def("internal").parse_only(),
     kw("preferredauthentications", Text),
     algos("pubkeyacceptedalgorithms", A::PubkeyAccepted).alias(&["pubkeyacceptedkeytypes"]),
@@ -165,20 +197,26 @@ pub(crate) const KEYWORDS: &[Keyword] = &[
     special("dynamicforward", S::DynamicForward).multi(Multi::Append),
     special("localforward", S::LocalForward).multi(Multi::Append),
     special("remoteforward", S::RemoteForward).multi(Multi::Append),
-    kw("identityfile", Text).alias(&["identityfile2"]).multi(Multi::Append).dump(Dump::Each).defs(&[
-        "~/.ssh/id_rsa",
-        "~/.ssh/id_ecdsa",
-        "~/.ssh/id_ecdsa_sk",
-        "~/.ssh/id_ed25519",
-        "~/.ssh/id_ed25519_sk",
-        "~/.ssh/id_xmss",
-        "~/.ssh/id_dsa",
-    ]),
+    kw("identityfile", Text)
+        .alias(&["identityfile2"])
+        .multi(Multi::Append)
+        .dump(Dump::Each)
+        .defs(&[
+            "~/.ssh/id_rsa",
+            "~/.ssh/id_ecdsa",
+            "~/.ssh/id_ecdsa_sk",
+            "~/.ssh/id_ed25519",
+            "~/.ssh/id_ed25519_sk",
+            "~/.ssh/id_xmss",
+            "~/.ssh/id_dsa",
+        ]),
     kw("canonicaldomains", Kind::Special(S::NoneAloneList))
         .multi(Multi::FirstLine)
         .dump(Dump::OneLine(Some("none")))
         .parse_only(),
-    kw("certificatefile", Text).multi(Multi::Append).dump(Dump::Each),
+    kw("certificatefile", Text)
+        .multi(Multi::Append)
+        .dump(Dump::Each),
     kw("globalknownhostsfile", Kind::Special(S::NoneAloneList))
         .multi(Multi::FirstLine)
         .dump(Dump::OneLine(Some("none")))
@@ -187,24 +225,39 @@ pub(crate) const KEYWORDS: &[Keyword] = &[
         .multi(Multi::FirstLine)
         .dump(Dump::OneLine(Some("none")))
         .def("~/.ssh/known_hosts ~/.ssh/known_hosts2"),
-    kw("sendenv", Kind::Special(S::SendEnv)).multi(Multi::Append).dump(Dump::Each),
-    kw("setenv", Kind::Special(S::SetEnv)).multi(Multi::FirstLine).dump(Dump::Each),
+    kw("sendenv", Kind::Special(S::SendEnv))
+        .multi(Multi::Append)
+        .dump(Dump::Each),
+    kw("setenv", Kind::Special(S::SetEnv))
+        .multi(Multi::FirstLine)
+        .dump(Dump::Each),
     kw("logverbose", Kind::Special(S::NoneAloneList))
         .multi(Multi::FirstLine)
         .dump(Dump::OneLine(Some("none")))
         .parse_only(),
-    kw("permitremoteopen", Kind::Special(S::PermitOpen)).multi(Multi::FirstLine).dump(Dump::OneLine(Some("any"))),
+    kw("permitremoteopen", Kind::Special(S::PermitOpen))
+        .multi(Multi::FirstLine)
+        .dump(Dump::OneLine(Some("any"))),
     special("addkeystoagent", S::AddKeysToAgent).def("no"),
     special("forwardagent", S::ForwardAgent).def("no"),
     special("connecttimeout", S::ConnectTimeout),
-    special("tunneldevice", S::TunnelDevice).def("any:any").parse_only(),
-    special("canonicalizepermittedcnames", S::PermittedCnames).multi(Multi::FirstLine).parse_only(),
+    special("tunneldevice", S::TunnelDevice)
+        .def("any:any")
+        .parse_only(),
+    special("canonicalizepermittedcnames", S::PermittedCnames)
+        .multi(Multi::FirstLine)
+        .parse_only(),
     special("controlpersist", S::ControlPersist).def("no"),
     special("escapechar", S::EscapeChar).def("~"),
-    special("ipqos", S::IpQos).def("lowdelay throughput").parse_only(),
+    special("ipqos", S::IpQos)
+        .def("lowdelay throughput")
+        .parse_only(),
     special("rekeylimit", S::RekeyLimit).def("default none"),
     // OpenSSH sets this on every line it reads, inside a Host block or not; we honour only active lines.
-    special("streamlocalbindmask", S::BindMask).multi(Multi::Last).def("0177").parse_only(),
+    special("streamlocalbindmask", S::BindMask)
+        .multi(Multi::Last)
+        .def("0177")
+        .parse_only(),
     kw("syslogfacility", Facility).def("USER").parse_only(),
     special("proxycommand", S::ProxyCommand),
     special("proxyjump", S::ProxyJump),

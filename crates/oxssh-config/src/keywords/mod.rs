@@ -241,7 +241,8 @@ pub struct Keyword {
 impl Keyword {
     /// Whether `word` (any case) names this keyword.
     pub fn is_named(&self, word: &str) -> bool {
-        self.name.eq_ignore_ascii_case(word) || self.aliases.iter().any(|a| a.eq_ignore_ascii_case(word))
+        self.name.eq_ignore_ascii_case(word)
+            || self.aliases.iter().any(|a| a.eq_ignore_ascii_case(word))
     }
 }
 
@@ -306,5 +307,95 @@ impl Keyword {
     pub(crate) const fn parse_only(mut self) -> Self {
         self.support = Support::ParseOnly;
         self
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::defaults::default_value;
+    use crate::env::FixedEnvironment;
+    use crate::parse::Side;
+    use crate::store::Settings;
+
+    fn check_table(table: &'static [Keyword], side: Side) {
+        let mut seen = std::collections::HashSet::new();
+        for k in table {
+            for n in std::iter::once(&k.name).chain(k.aliases) {
+                assert_eq!(*n, n.to_ascii_lowercase(), "{n} must be lower case");
+                assert!(seen.insert(*n), "{n} appears twice");
+            }
+        }
+        let settings = Settings::new(table);
+        let env = FixedEnvironment::new("u", "/home/u");
+        let algorithms = crate::fuzzing::algorithms();
+        for (i, k) in table.iter().enumerate() {
+            let v = default_value(side, i, &settings, &env, &algorithms);
+            assert!(v.is_ok(), "default of {} does not parse: {v:?}", k.name);
+            if matches!(k.default, Default::Line(_) | Default::Lines(_)) {
+                assert!(v.unwrap().is_some(), "default of {} gives no value", k.name);
+            }
+        }
+    }
+
+    #[test]
+    fn client_table_names_are_unique_and_defaults_parse() {
+        check_table(client_keywords(), Side::Client);
+        assert_eq!(client_keywords().first().map(|k| k.name), Some("host"));
+    }
+
+    #[test]
+    fn server_table_names_are_unique_and_defaults_parse() {
+        check_table(server_keywords(), Side::Server);
+        assert_eq!(server_keywords().first().map(|k| k.name), Some("port"));
+    }
+
+    #[test]
+    fn lookup_is_case_insensitive_and_knows_aliases() {
+        assert_eq!(
+            lookup(client_keywords(), "PubkeyAcceptedKeyTypes").map(|(_, k)| k.name),
+            Some("pubkeyacceptedalgorithms")
+        );
+        assert_eq!(
+            lookup(server_keywords(), "ChallengeResponseAuthentication").map(|(_, k)| k.name),
+            Some("kbdinteractiveauthentication")
+        );
+        assert!(lookup(client_keywords(), "nosuchkeyword").is_none());
+    }
+
+    #[test]
+    fn match_scope_follows_sshd_config_5() {
+        let global = [
+            "port",
+            "listenaddress",
+            "hostkey",
+            "ciphers",
+            "subsystem",
+            "maxstartups",
+            "usepam",
+            "printmotd",
+        ];
+        let in_match = [
+            "passwordauthentication",
+            "allowtcpforwarding",
+            "forcecommand",
+            "authorizedkeysfile",
+            "permitopen",
+            "banner",
+        ];
+        for n in global {
+            assert_eq!(
+                lookup(server_keywords(), n).map(|(_, k)| k.scope),
+                Some(Scope::Global),
+                "{n}"
+            );
+        }
+        for n in in_match {
+            assert_eq!(
+                lookup(server_keywords(), n).map(|(_, k)| k.scope),
+                Some(Scope::Match),
+                "{n}"
+            );
+        }
     }
 }

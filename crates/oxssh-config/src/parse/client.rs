@@ -1,6 +1,9 @@
 //! ssh_config values with a syntax of their own (readconf.c `process_config_line_depth`).
 
-use super::{Args, Ctx, LineError, none_alone_list, parse_bind_mask, parse_ipqos, parse_rekey_limit, parse_setenv, parse_time};
+use super::{
+    Args, Ctx, LineError, none_alone_list, parse_bind_mask, parse_ipqos, parse_rekey_limit,
+    parse_setenv, parse_time,
+};
 use crate::forward::{self, parse_forward};
 use crate::keywords::client::ADD_KEYS;
 use crate::keywords::{Kind, Special};
@@ -16,10 +19,17 @@ const MAX_HOSTS_FILES: usize = 32;
 /// Longest CanonicalDomains / CanonicalizePermittedCNAMEs list (MAX_CANON_DOMAINS).
 const MAX_CANON_DOMAINS: usize = 32;
 
-pub(super) fn parse_plain(ctx: &Ctx<'_>, kind: Kind, args: &mut Args) -> Result<Option<Value>, LineError> {
+pub(super) fn parse_plain(
+    ctx: &Ctx<'_>,
+    kind: Kind,
+    args: &mut Args,
+) -> Result<Option<Value>, LineError> {
     match kind {
         Kind::Port => {
-            let arg = args.next().filter(|a| !a.is_empty()).ok_or_else(|| ctx.missing())?;
+            let arg = args
+                .next()
+                .filter(|a| !a.is_empty())
+                .ok_or_else(|| ctx.missing())?;
             match a2port(&arg, ctx.env) {
                 Some(p) if p > 0 => Ok(Some(Value::Int(i64::from(p)))),
                 _ => Err(ctx.bad(format!("Bad port '{arg}'."))),
@@ -30,7 +40,10 @@ pub(super) fn parse_plain(ctx: &Ctx<'_>, kind: Kind, args: &mut Args) -> Result<
             Ok(Some(Value::Text(command_rest(ctx.rest).to_owned())))
         }
         _ => {
-            let arg = args.next().filter(|a| !a.is_empty()).ok_or_else(|| ctx.missing())?;
+            let arg = args
+                .next()
+                .filter(|a| !a.is_empty())
+                .ok_or_else(|| ctx.missing())?;
             Ok(Some(Value::Text(arg)))
         }
     }
@@ -82,30 +95,50 @@ fn valid_domain(name: &str) -> Result<(), String> {
         return Err("empty domain name".to_owned());
     }
     if !b.first().is_some_and(u8::is_ascii_alphanumeric) {
-        return Err(format!("domain name \"{name}\" starts with invalid character"));
+        return Err(format!(
+            "domain name \"{name}\" starts with invalid character"
+        ));
     }
     for (i, c) in b.iter().enumerate() {
         if !(c.is_ascii_alphanumeric() || *c == b'.' || *c == b'-') {
-            return Err(format!("domain name \"{name}\" contains invalid characters"));
+            return Err(format!(
+                "domain name \"{name}\" contains invalid characters"
+            ));
         }
         if *c == b'.' && b.get(i + 1) == Some(&b'.') {
-            return Err(format!("domain name \"{name}\" contains consecutive separators"));
+            return Err(format!(
+                "domain name \"{name}\" contains consecutive separators"
+            ));
         }
     }
     if matches!(b.last(), Some(b'.' | b'-')) {
-        return Err(format!("domain name \"{name}\" ends with invalid character"));
+        return Err(format!(
+            "domain name \"{name}\" ends with invalid character"
+        ));
     }
     Ok(())
 }
 
-pub(super) fn parse_special(ctx: &Ctx<'_>, s: Special, args: &mut Args) -> Result<Option<Value>, LineError> {
+pub(super) fn parse_special(
+    ctx: &Ctx<'_>,
+    s: Special,
+    args: &mut Args,
+) -> Result<Option<Value>, LineError> {
     match s {
         Special::ConnectTimeout => parse_time(ctx, args),
         Special::ForwardAgent => {
-            let arg = args.next().filter(|a| !a.is_empty()).ok_or_else(|| ctx.counted("missing argument."))?;
-            if let Some((_, w)) = [("true", true), ("false", false), ("yes", true), ("no", false)]
-                .iter()
-                .find(|(k, _)| k.eq_ignore_ascii_case(&arg))
+            let arg = args
+                .next()
+                .filter(|a| !a.is_empty())
+                .ok_or_else(|| ctx.counted("missing argument."))?;
+            if let Some((_, w)) = [
+                ("true", true),
+                ("false", false),
+                ("yes", true),
+                ("no", false),
+            ]
+            .iter()
+            .find(|(k, _)| k.eq_ignore_ascii_case(&arg))
             {
                 return Ok(Some(Value::Flag(*w)));
             }
@@ -114,13 +147,19 @@ pub(super) fn parse_special(ctx: &Ctx<'_>, s: Special, args: &mut Args) -> Resul
             Ok(Some(Value::Text(arg)))
         }
         Special::IdentityAgent => {
-            let arg = args.next().filter(|a| !a.is_empty()).ok_or_else(|| ctx.missing())?;
+            let arg = args
+                .next()
+                .filter(|a| !a.is_empty())
+                .ok_or_else(|| ctx.missing())?;
             check_agent_path(ctx, &arg)?;
             Ok(Some(Value::Text(arg)))
         }
         Special::RekeyLimit => parse_rekey_limit(ctx, args),
         Special::LocalForward | Special::RemoteForward | Special::DynamicForward => {
-            let arg = args.next().filter(|a| !a.is_empty()).ok_or_else(|| ctx.missing())?;
+            let arg = args
+                .next()
+                .filter(|a| !a.is_empty())
+                .ok_or_else(|| ctx.missing())?;
             let remote = s == Special::RemoteForward;
             let mut dynamic = s == Special::DynamicForward;
             let mut spec = arg.clone();
@@ -198,12 +237,18 @@ pub(super) fn parse_special(ctx: &Ctx<'_>, s: Special, args: &mut Args) -> Resul
             Ok(Some(v))
         }
         Special::TunnelDevice => {
-            let arg = args.next().filter(|a| !a.is_empty()).ok_or_else(|| ctx.missing())?;
+            let arg = args
+                .next()
+                .filter(|a| !a.is_empty())
+                .ok_or_else(|| ctx.missing())?;
             let (l, r) = a2tun(&arg).ok_or_else(|| ctx.bad("Bad tun device."))?;
             Ok(Some(Value::Pair(l, r)))
         }
         Special::EscapeChar => {
-            let arg = args.next().filter(|a| !a.is_empty()).ok_or_else(|| ctx.missing())?;
+            let arg = args
+                .next()
+                .filter(|a| !a.is_empty())
+                .ok_or_else(|| ctx.missing())?;
             match values::parse_escape_char(&arg) {
                 Ok(Some(c)) => Ok(Some(Value::Int(i64::from(c)))),
                 Ok(None) => Ok(Some(Value::Int(-2))),
@@ -218,7 +263,10 @@ pub(super) fn parse_special(ctx: &Ctx<'_>, s: Special, args: &mut Args) -> Resul
             for (i, a) in all.iter().enumerate() {
                 if a.eq_ignore_ascii_case("none") {
                     if i > 0 || i + 1 < n {
-                        return Err(ctx.bad(format!("keyword {} \"none\" argument must appear alone.", ctx.keyword)));
+                        return Err(ctx.bad(format!(
+                            "keyword {} \"none\" argument must appear alone.",
+                            ctx.keyword
+                        )));
                     }
                     rules.push((a.clone(), String::new()));
                 } else if a == "*" {
@@ -226,7 +274,9 @@ pub(super) fn parse_special(ctx: &Ctx<'_>, s: Special, args: &mut Args) -> Resul
                 } else {
                     let lower = a.to_ascii_lowercase();
                     match lower.split_once(':') {
-                        Some((src, dst)) if !dst.is_empty() => rules.push((src.to_owned(), dst.to_owned())),
+                        Some((src, dst)) if !dst.is_empty() => {
+                            rules.push((src.to_owned(), dst.to_owned()))
+                        }
                         _ => return Err(ctx.bad(format!("Invalid permitted CNAME \"{lower}\""))),
                     }
                 }
@@ -242,20 +292,34 @@ pub(super) fn parse_special(ctx: &Ctx<'_>, s: Special, args: &mut Args) -> Resul
             let arg2 = args.next();
             let mode = match arg.as_deref().filter(|a| !a.is_empty()) {
                 None => None,
-                Some(a) => ADD_KEYS.iter().find(|(w, _)| w.eq_ignore_ascii_case(a)).map(|(_, c)| *c),
+                Some(a) => ADD_KEYS
+                    .iter()
+                    .find(|(w, _)| w.eq_ignore_ascii_case(a))
+                    .map(|(_, c)| *c),
             };
             let invalid_time = || ctx.bad("invalid time value.");
             let unsupported = || ctx.bad("unsupported option");
             let max = i64::from(i32::MAX);
             match (mode, arg2) {
                 (Some("confirm"), Some(t)) => {
-                    let secs = values::parse_time(&t).and_then(|s| i64::try_from(s).ok()).filter(|s| *s <= max);
-                    Ok(Some(Value::WordInt("confirm", secs.ok_or_else(invalid_time)?)))
+                    let secs = values::parse_time(&t)
+                        .and_then(|s| i64::try_from(s).ok())
+                        .filter(|s| *s <= max);
+                    Ok(Some(Value::WordInt(
+                        "confirm",
+                        secs.ok_or_else(invalid_time)?,
+                    )))
                 }
                 (None, None) => {
                     // A bare lifetime means "yes, for that long".
-                    let secs = arg.as_deref().and_then(values::parse_time).and_then(|s| i64::try_from(s).ok());
-                    Ok(Some(Value::WordInt("true", secs.filter(|s| *s <= max).ok_or_else(unsupported)?)))
+                    let secs = arg
+                        .as_deref()
+                        .and_then(values::parse_time)
+                        .and_then(|s| i64::try_from(s).ok());
+                    Ok(Some(Value::WordInt(
+                        "true",
+                        secs.filter(|s| *s <= max).ok_or_else(unsupported)?,
+                    )))
                 }
                 (Some(m), None) => Ok(Some(Value::WordInt(m, 0))),
                 _ => Err(unsupported()),

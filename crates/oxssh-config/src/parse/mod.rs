@@ -80,7 +80,10 @@ impl Ctx<'_> {
 
     /// The "missing argument" message of the string-valued keywords.
     pub fn missing(&self) -> LineError {
-        self.bad2("Missing argument.", format!("{} missing argument.", self.keyword))
+        self.bad2(
+            "Missing argument.",
+            format!("{} missing argument.", self.keyword),
+        )
     }
 }
 
@@ -114,7 +117,11 @@ impl Args {
     }
     /// Every argument left, consuming them.
     pub fn rest(&mut self) -> Vec<String> {
-        let v = self.items.get(self.pos..).map(<[String]>::to_vec).unwrap_or_default();
+        let v = self
+            .items
+            .get(self.pos..)
+            .map(<[String]>::to_vec)
+            .unwrap_or_default();
         self.consume_all();
         v
     }
@@ -122,14 +129,23 @@ impl Args {
 
 /// Reads one keyword's arguments. `Ok(None)` means the line is valid but sets nothing (for
 /// example `ConnectTimeout none`, which leaves the value unset as OpenSSH does).
-pub(crate) fn parse_value(ctx: &Ctx<'_>, kw: &Keyword, args: &mut Args) -> Result<Option<Value>, LineError> {
+pub(crate) fn parse_value(
+    ctx: &Ctx<'_>,
+    kw: &Keyword,
+    args: &mut Args,
+) -> Result<Option<Value>, LineError> {
     match kw.kind {
-        Kind::Flag => parse_choice(ctx, args, flag_words(ctx.side)).map(|w| Some(Value::Flag(w == "yes"))),
+        Kind::Flag => {
+            parse_choice(ctx, args, flag_words(ctx.side)).map(|w| Some(Value::Flag(w == "yes")))
+        }
         Kind::Choice(words) => parse_choice(ctx, args, words).map(|w| Some(Value::Word(w))),
         Kind::Int => parse_int(ctx, args).map(|v| Some(Value::Int(v))),
         Kind::Time => parse_time(ctx, args),
         Kind::Algorithms(kind) => {
-            let arg = args.next().filter(|a| !a.is_empty()).ok_or_else(|| ctx.missing())?;
+            let arg = args
+                .next()
+                .filter(|a| !a.is_empty())
+                .ok_or_else(|| ctx.missing())?;
             let list = ctx.algorithms.list(kind);
             if let Err(e) = algorithms::validate(kind, &arg, list) {
                 let msg = algorithm_message(ctx.side, kind, &arg);
@@ -146,18 +162,27 @@ pub(crate) fn parse_value(ctx: &Ctx<'_>, kw: &Keyword, args: &mut Args) -> Resul
             let arg = args.next();
             match arg.as_deref().and_then(LogLevel::from_name) {
                 Some(l) => Ok(Some(Value::Word(l.name()))),
-                None => Err(ctx.bad(format!("unsupported log level '{}'", arg.as_deref().unwrap_or("<NONE>")))),
+                None => Err(ctx.bad(format!(
+                    "unsupported log level '{}'",
+                    arg.as_deref().unwrap_or("<NONE>")
+                ))),
             }
         }
         Kind::Facility => {
             let arg = args.next();
             match arg.as_deref().and_then(values::facility) {
                 Some(f) => Ok(Some(Value::Word(f))),
-                None => Err(ctx.bad(format!("unsupported log facility '{}'", arg.as_deref().unwrap_or("<NONE>")))),
+                None => Err(ctx.bad(format!(
+                    "unsupported log facility '{}'",
+                    arg.as_deref().unwrap_or("<NONE>")
+                ))),
             }
         }
         Kind::Digest => {
-            let arg = args.next().filter(|a| !a.is_empty()).ok_or_else(|| ctx.missing())?;
+            let arg = args
+                .next()
+                .filter(|a| !a.is_empty())
+                .ok_or_else(|| ctx.missing())?;
             match values::digest(&arg) {
                 Some(d) => Ok(Some(Value::Word(d))),
                 None => Err(ctx.bad2(
@@ -175,14 +200,24 @@ pub(crate) fn parse_value(ctx: &Ctx<'_>, kw: &Keyword, args: &mut Args) -> Resul
             Side::Server => server::parse_plain(ctx, kw.kind, args),
         },
         // Structural and obsolete keywords are handled by the readers.
-        Kind::Host | Kind::Match | Kind::Include | Kind::Deprecated | Kind::Unsupported | Kind::Ignored => {
+        Kind::Host
+        | Kind::Match
+        | Kind::Include
+        | Kind::Deprecated
+        | Kind::Unsupported
+        | Kind::Ignored => {
             args.consume_all();
             Ok(None)
         }
     }
 }
 
-const CLIENT_FLAG: &[(&str, &str)] = &[("true", "yes"), ("false", "no"), ("yes", "yes"), ("no", "no")];
+const CLIENT_FLAG: &[(&str, &str)] = &[
+    ("true", "yes"),
+    ("false", "no"),
+    ("yes", "yes"),
+    ("no", "no"),
+];
 const SERVER_FLAG: &[(&str, &str)] = &[("yes", "yes"), ("no", "no")];
 
 fn flag_words(side: Side) -> &'static [(&'static str, &'static str)] {
@@ -204,7 +239,10 @@ pub(crate) fn parse_choice(
             // ssh reports the missing argument, then the "(null)" word it failed to match.
             Side::Client => LineError::Bad(vec![
                 ctx.at("missing argument."),
-                ctx.at(format!("unsupported option \"{}\".", arg.as_deref().unwrap_or("(null)"))),
+                ctx.at(format!(
+                    "unsupported option \"{}\".",
+                    arg.as_deref().unwrap_or("(null)")
+                )),
             ]),
             Side::Server => ctx.fatal("missing argument."),
         });
@@ -217,13 +255,20 @@ pub(crate) fn parse_choice(
 
 fn parse_int(ctx: &Ctx<'_>, args: &mut Args) -> Result<i64, LineError> {
     let arg = args.next().unwrap_or_default();
-    values::atoi_err(&arg)
-        .map_err(|e| ctx.bad2(format!("integer value {e}."), format!("{} integer value {e}.", ctx.keyword)))
+    values::atoi_err(&arg).map_err(|e| {
+        ctx.bad2(
+            format!("integer value {e}."),
+            format!("{} integer value {e}.", ctx.keyword),
+        )
+    })
 }
 
 /// readconf.c/servconf.c `parse_time`; ssh also takes `none` (leaving the value unset).
 pub(crate) fn parse_time(ctx: &Ctx<'_>, args: &mut Args) -> Result<Option<Value>, LineError> {
-    let arg = args.next().filter(|a| !a.is_empty()).ok_or_else(|| ctx.bad("missing time value."))?;
+    let arg = args
+        .next()
+        .filter(|a| !a.is_empty())
+        .ok_or_else(|| ctx.bad("missing time value."))?;
     if ctx.side == Side::Client && arg == "none" {
         return Ok(None);
     }
@@ -241,7 +286,9 @@ fn algorithm_message(side: Side, kind: algorithms::AlgorithmKind, arg: &str) -> 
         A::Mac => format!("Bad SSH2 mac spec '{arg}'."),
         A::Kex => format!("Bad SSH2 KexAlgorithms '{arg}'."),
         A::GssapiKex => format!("Bad GSSAPI KexAlgorithms '{arg}'."),
-        A::HostKey | A::PubkeyAccepted | A::HostbasedAccepted | A::CaSignature => format!("Bad key types '{arg}'."),
+        A::HostKey | A::PubkeyAccepted | A::HostbasedAccepted | A::CaSignature => {
+            format!("Bad key types '{arg}'.")
+        }
     }
 }
 
@@ -254,15 +301,24 @@ pub(crate) fn none_alone_list(ctx: &Ctx<'_>, args: &mut Args) -> Result<Vec<Stri
             return Err(ctx.counted(format!("keyword {} empty argument", ctx.keyword)));
         }
         if a.eq_ignore_ascii_case("none") && (i > 0 || i + 1 < n) {
-            return Err(ctx.counted(format!("keyword {} \"none\" argument must appear alone.", ctx.keyword)));
+            return Err(ctx.counted(format!(
+                "keyword {} \"none\" argument must appear alone.",
+                ctx.keyword
+            )));
         }
     }
     Ok(all)
 }
 
 /// `RekeyLimit bytes [interval]` (both formats); components left unset are -1.
-pub(crate) fn parse_rekey_limit(ctx: &Ctx<'_>, args: &mut Args) -> Result<Option<Value>, LineError> {
-    let arg = args.next().filter(|a| !a.is_empty()).ok_or_else(|| ctx.missing())?;
+pub(crate) fn parse_rekey_limit(
+    ctx: &Ctx<'_>,
+    args: &mut Args,
+) -> Result<Option<Value>, LineError> {
+    let arg = args
+        .next()
+        .filter(|a| !a.is_empty())
+        .ok_or_else(|| ctx.missing())?;
     let bytes = if arg == "default" {
         0
     } else {
@@ -282,9 +338,8 @@ pub(crate) fn parse_rekey_limit(ctx: &Ctx<'_>, args: &mut Args) -> Result<Option
         if next == "none" {
             args.next();
         } else {
-            match parse_time(ctx, args)? {
-                Some(Value::Int(t)) => interval = t,
-                _ => {}
+            if let Some(Value::Int(t)) = parse_time(ctx, args)? {
+                interval = t;
             }
         }
     }
@@ -293,10 +348,18 @@ pub(crate) fn parse_rekey_limit(ctx: &Ctx<'_>, args: &mut Args) -> Result<Option
 
 /// `IPQoS interactive [bulk]`.
 pub(crate) fn parse_ipqos(ctx: &Ctx<'_>, args: &mut Args) -> Result<Option<Value>, LineError> {
-    let bad = |a: &str| ctx.bad2(format!("Bad IPQoS value: {a}"), format!("Bad {} value: {a}", ctx.keyword));
+    let bad = |a: &str| {
+        ctx.bad2(
+            format!("Bad IPQoS value: {a}"),
+            format!("Bad {} value: {a}", ctx.keyword),
+        )
+    };
     let first = args.next();
     let Some(a) = first.as_deref() else {
-        return Err(ctx.bad2("Bad IPQoS value: (null)", format!("{} missing argument.", ctx.keyword)));
+        return Err(ctx.bad2(
+            "Bad IPQoS value: (null)",
+            format!("{} missing argument.", ctx.keyword),
+        ));
     };
     let v1 = values::parse_ipqos(a).ok_or_else(|| bad(a))?;
     let v2 = match args.next() {
@@ -309,11 +372,22 @@ pub(crate) fn parse_ipqos(ctx: &Ctx<'_>, args: &mut Args) -> Result<Option<Value
 /// `StreamLocalBindMask`: octal, at most 0777.
 pub(crate) fn parse_bind_mask(ctx: &Ctx<'_>, args: &mut Args) -> Result<Option<Value>, LineError> {
     let arg = args.next().filter(|a| !a.is_empty()).ok_or_else(|| {
-        ctx.bad2("Missing StreamLocalBindMask argument.", format!("{} missing argument.", ctx.keyword))
+        ctx.bad2(
+            "Missing StreamLocalBindMask argument.",
+            format!("{} missing argument.", ctx.keyword),
+        )
     })?;
     // strtol(arg, &end, 8) must consume something; trailing junk is ignored, as in OpenSSH.
-    let digits: String = arg.trim_start().chars().take_while(|c| ('0'..='7').contains(c)).collect();
-    let v = if digits.is_empty() { None } else { i64::from_str_radix(&digits, 8).ok().filter(|v| *v <= 0o777) };
+    let digits: String = arg
+        .trim_start()
+        .chars()
+        .take_while(|c| ('0'..='7').contains(c))
+        .collect();
+    let v = if digits.is_empty() {
+        None
+    } else {
+        i64::from_str_radix(&digits, 8).ok().filter(|v| *v <= 0o777)
+    };
     match v {
         Some(v) => Ok(Some(Value::Int(v))),
         None => Err(ctx.bad2("Bad mask.", format!("Invalid {}.", ctx.keyword))),

@@ -1,7 +1,10 @@
 //! sshd_config values with a syntax of their own (servconf.c
 //! `process_server_config_line_depth`).
 
-use super::{Args, Ctx, LineError, none_alone_list, parse_bind_mask, parse_ipqos, parse_rekey_limit, parse_setenv};
+use super::{
+    Args, Ctx, LineError, none_alone_list, parse_bind_mask, parse_ipqos, parse_rekey_limit,
+    parse_setenv,
+};
 use crate::env::Environment;
 use crate::forward::{self, clean_host, hpdelim};
 use crate::keywords::{Kind, Special};
@@ -12,7 +15,14 @@ use crate::tokens::{self, is_absolute};
 use crate::values::{self, a2port};
 
 /// The authentication method names auth2.c knows (with GSSAPI, as Debian builds it).
-const AUTH_METHODS: &[&str] = &["none", "publickey", "hostbased", "password", "keyboard-interactive", "gssapi-with-mic"];
+const AUTH_METHODS: &[&str] = &[
+    "none",
+    "publickey",
+    "hostbased",
+    "password",
+    "keyboard-interactive",
+    "gssapi-with-mic",
+];
 /// Bits of `PubkeyAuthOptions`.
 pub(crate) const TOUCH_REQUIRED: i64 = 1;
 /// Bits of `PubkeyAuthOptions`.
@@ -32,10 +42,17 @@ pub(crate) fn derelativise(path: &str, env: &dyn Environment) -> Result<String, 
     Ok(format!("{}/{expanded}", cwd.trim_end_matches('/')))
 }
 
-pub(super) fn parse_plain(ctx: &Ctx<'_>, kind: Kind, args: &mut Args) -> Result<Option<Value>, LineError> {
+pub(super) fn parse_plain(
+    ctx: &Ctx<'_>,
+    kind: Kind,
+    args: &mut Args,
+) -> Result<Option<Value>, LineError> {
     match kind {
         Kind::Path => {
-            let arg = args.next().filter(|a| !a.is_empty()).ok_or_else(|| ctx.fatal("missing file name."))?;
+            let arg = args
+                .next()
+                .filter(|a| !a.is_empty())
+                .ok_or_else(|| ctx.fatal("missing file name."))?;
             let p = derelativise(&arg, ctx.env).map_err(|m| LineError::Fatal(vec![m]))?;
             Ok(Some(Value::Text(p)))
         }
@@ -44,7 +61,10 @@ pub(super) fn parse_plain(ctx: &Ctx<'_>, kind: Kind, args: &mut Args) -> Result<
             Ok(Some(Value::Text(command_rest(ctx.rest).to_owned())))
         }
         _ => {
-            let arg = args.next().filter(|a| !a.is_empty()).ok_or_else(|| ctx.missing())?;
+            let arg = args
+                .next()
+                .filter(|a| !a.is_empty())
+                .ok_or_else(|| ctx.missing())?;
             Ok(Some(Value::Text(arg)))
         }
     }
@@ -63,7 +83,9 @@ fn scan_ints(s: &str, max: usize) -> Vec<i64> {
             _ => (1, t),
         };
         let end = t2.find(|c: char| !c.is_ascii_digit()).unwrap_or(t2.len());
-        let Some(v) = t2.get(..end).and_then(|d| d.parse::<i64>().ok()) else { break };
+        let Some(v) = t2.get(..end).and_then(|d| d.parse::<i64>().ok()) else {
+            break;
+        };
         out.push(sign * v.min(i64::from(i32::MAX)));
         match t2.get(end..).and_then(|r| r.strip_prefix(':')) {
             Some(r) => rest = r,
@@ -96,20 +118,30 @@ fn valid_channel_timeout(s: &str) -> bool {
     }
 }
 
-pub(super) fn parse_special(ctx: &Ctx<'_>, s: Special, args: &mut Args) -> Result<Option<Value>, LineError> {
+pub(super) fn parse_special(
+    ctx: &Ctx<'_>,
+    s: Special,
+    args: &mut Args,
+) -> Result<Option<Value>, LineError> {
     let kw = ctx.keyword;
     let missing = || ctx.fatal(format!("{kw} missing argument."));
     let path = |p: &str| derelativise(p, ctx.env).map_err(|m| LineError::Fatal(vec![m]));
     match s {
         Special::ServerPort => {
-            let arg = args.next().filter(|a| !a.is_empty()).ok_or_else(|| ctx.fatal("missing port number."))?;
+            let arg = args
+                .next()
+                .filter(|a| !a.is_empty())
+                .ok_or_else(|| ctx.fatal("missing port number."))?;
             match a2port(&arg, ctx.env) {
                 Some(p) if p > 0 => Ok(Some(Value::List(vec![p.to_string()]))),
                 _ => Err(ctx.fatal("Badly formatted port number.")),
             }
         }
         Special::ListenAddress => {
-            let arg = args.next().filter(|a| !a.is_empty()).ok_or_else(|| ctx.fatal("missing address"))?;
+            let arg = args
+                .next()
+                .filter(|a| !a.is_empty())
+                .ok_or_else(|| ctx.fatal("missing address"))?;
             let bare_v6 = !arg.contains('[') && arg.matches(':').count() >= 2;
             let (host, port) = if bare_v6 {
                 (arg.clone(), None)
@@ -117,7 +149,11 @@ pub(super) fn parse_special(ctx: &Ctx<'_>, s: Special, args: &mut Args) -> Resul
                 let (h, _, p) = hpdelim(&arg).ok_or_else(|| ctx.fatal("bad address:port usage"))?;
                 let port = match p {
                     None => None,
-                    Some(p) => Some(a2port(p, ctx.env).filter(|p| *p > 0).ok_or_else(|| ctx.fatal("bad port number"))?),
+                    Some(p) => Some(
+                        a2port(p, ctx.env)
+                            .filter(|p| *p > 0)
+                            .ok_or_else(|| ctx.fatal("bad port number"))?,
+                    ),
                 };
                 (clean_host(h).to_owned(), port)
             };
@@ -128,15 +164,29 @@ pub(super) fn parse_special(ctx: &Ctx<'_>, s: Special, args: &mut Args) -> Resul
                 // Linux has no routing domains (servconf.c `valid_rdomain`).
                 return Err(ctx.fatal("bad routing domain"));
             }
-            Ok(Some(Value::Listen(vec![ListenAddress { host, port, rdomain: None }])))
+            Ok(Some(Value::Listen(vec![ListenAddress {
+                host,
+                port,
+                rdomain: None,
+            }])))
         }
         Special::HostKey => {
-            let arg = args.next().filter(|a| !a.is_empty()).ok_or_else(|| ctx.fatal("missing file name."))?;
+            let arg = args
+                .next()
+                .filter(|a| !a.is_empty())
+                .ok_or_else(|| ctx.fatal("missing file name."))?;
             Ok(Some(Value::List(vec![path(&arg)?])))
         }
         Special::HostKeyAgent => {
-            let arg = args.next().filter(|a| !a.is_empty()).ok_or_else(|| ctx.fatal("missing socket name."))?;
-            let v = if arg == "SSH_AUTH_SOCK" { arg } else { path(&arg)? };
+            let arg = args
+                .next()
+                .filter(|a| !a.is_empty())
+                .ok_or_else(|| ctx.fatal("missing socket name."))?;
+            let v = if arg == "SSH_AUTH_SOCK" {
+                arg
+            } else {
+                path(&arg)?
+            };
             Ok(Some(Value::Text(v)))
         }
         Special::AuthorizedKeysFile => {
@@ -145,13 +195,17 @@ pub(super) fn parse_special(ctx: &Ctx<'_>, s: Special, args: &mut Args) -> Resul
                 if a.is_empty() {
                     return Err(ctx.counted(format!("keyword {kw} empty argument")));
                 }
-                out.push(tokens::expand_tilde(&a, ctx.env).map_err(|e| LineError::Fatal(vec![e.to_string()]))?);
+                out.push(
+                    tokens::expand_tilde(&a, ctx.env)
+                        .map_err(|e| LineError::Fatal(vec![e.to_string()]))?,
+                );
             }
             Ok(Some(Value::List(out)))
         }
         Special::AuthorizedPrincipalsFile => {
             let arg = args.next().filter(|a| !a.is_empty()).ok_or_else(missing)?;
-            let v = tokens::expand_tilde(&arg, ctx.env).map_err(|e| LineError::Fatal(vec![e.to_string()]))?;
+            let v = tokens::expand_tilde(&arg, ctx.env)
+                .map_err(|e| LineError::Fatal(vec![e.to_string()]))?;
             Ok(Some(Value::Text(v)))
         }
         Special::Users => {
@@ -180,7 +234,10 @@ pub(super) fn parse_special(ctx: &Ctx<'_>, s: Special, args: &mut Args) -> Resul
         Special::SetEnv => parse_setenv(ctx, args),
         Special::Subsystem => {
             let name = args.next().filter(|a| !a.is_empty()).ok_or_else(missing)?;
-            let command = args.next().filter(|a| !a.is_empty()).ok_or_else(|| ctx.fatal("Missing subsystem command."))?;
+            let command = args
+                .next()
+                .filter(|a| !a.is_empty())
+                .ok_or_else(|| ctx.fatal("Missing subsystem command."))?;
             let mut line = command;
             for a in args.rest() {
                 line.push(' ');
@@ -208,21 +265,27 @@ pub(super) fn parse_special(ctx: &Ctx<'_>, s: Special, args: &mut Args) -> Resul
             if arg == "none" {
                 return Ok(Some(Value::Int(i64::from(i32::MAX))));
             }
-            let v = values::atoi_err(&arg).map_err(|e| ctx.fatal(format!("{kw} integer value {e}.")))?;
+            let v = values::atoi_err(&arg)
+                .map_err(|e| ctx.fatal(format!("{kw} integer value {e}.")))?;
             Ok(Some(Value::Int(v)))
         }
         Special::PerSourceNetBlockSize => {
             let arg = args.next().filter(|a| !a.is_empty()).ok_or_else(missing)?;
             let invalid = || ctx.fatal(format!("Invalid {kw} spec."));
             match scan_ints(&arg, 2).as_slice() {
-                [v4, v6] if (0..=32).contains(v4) && (0..=128).contains(v6) => Ok(Some(Value::Pair(*v4, *v6))),
+                [v4, v6] if (0..=32).contains(v4) && (0..=128).contains(v6) => {
+                    Ok(Some(Value::Pair(*v4, *v6)))
+                }
                 [v4] if (0..=32).contains(v4) => Ok(Some(Value::Pair(*v4, 0))),
                 _ => Err(invalid()),
             }
         }
         Special::PermitTunnel => {
             let arg = args.next().filter(|a| !a.is_empty()).ok_or_else(missing)?;
-            match ["no", "point-to-point", "ethernet", "yes"].iter().find(|w| **w == arg) {
+            match ["no", "point-to-point", "ethernet", "yes"]
+                .iter()
+                .find(|w| **w == arg)
+            {
                 Some(w) => Ok(Some(Value::Word(w))),
                 None => Err(ctx.fatal(format!("bad {kw} argument {arg}"))),
             }
@@ -252,7 +315,11 @@ pub(super) fn parse_special(ctx: &Ctx<'_>, s: Special, args: &mut Args) -> Resul
         }
         Special::ForceCommand => {
             args.consume_all();
-            Ok(Some(Value::Text(ctx.rest.trim_start_matches([' ', '\t', '\r', '\n']).to_owned())))
+            Ok(Some(Value::Text(
+                ctx.rest
+                    .trim_start_matches([' ', '\t', '\r', '\n'])
+                    .to_owned(),
+            )))
         }
         Special::AbsoluteCommand => {
             args.consume_all();
@@ -270,7 +337,11 @@ pub(super) fn parse_special(ctx: &Ctx<'_>, s: Special, args: &mut Args) -> Resul
             }
             // servconf.c means to cut a comment here, but searches the keyword only (strdelim has
             // already ended it), so a '#' and what follows stay part of the value.
-            Ok(Some(Value::Text(if text.eq_ignore_ascii_case("none") { String::new() } else { text.to_owned() })))
+            Ok(Some(Value::Text(if text.eq_ignore_ascii_case("none") {
+                String::new()
+            } else {
+                text.to_owned()
+            })))
         }
         Special::AuthenticationMethods => {
             let all = args.rest();
@@ -287,7 +358,10 @@ pub(super) fn parse_special(ctx: &Ctx<'_>, s: Special, args: &mut Args) -> Resul
                 } else if seen_any {
                     return Err(ctx.fatal(format!("\"any\" must appear alone in {kw}")));
                 } else if let Some(detail) = auth_methods_invalid(a) {
-                    return Err(LineError::Fatal(vec![detail, ctx.at(format!("invalid {kw} method list."))]));
+                    return Err(LineError::Fatal(vec![
+                        detail,
+                        ctx.at(format!("invalid {kw} method list.")),
+                    ]));
                 }
             }
             Ok(Some(Value::List(all)))
@@ -299,7 +373,9 @@ pub(super) fn parse_special(ctx: &Ctx<'_>, s: Special, args: &mut Args) -> Resul
             for (i, a) in all.iter().enumerate() {
                 if a.eq_ignore_ascii_case("none") {
                     if i > 0 || i + 1 < n {
-                        return Err(ctx.counted(format!("keyword {kw} \"none\" argument must appear alone.")));
+                        return Err(ctx.counted(format!(
+                            "keyword {kw} \"none\" argument must appear alone."
+                        )));
                     }
                 } else if !valid_channel_timeout(a) {
                     return Err(ctx.fatal(format!("invalid channel timeout {a}")));
@@ -310,7 +386,10 @@ pub(super) fn parse_special(ctx: &Ctx<'_>, s: Special, args: &mut Args) -> Resul
             Ok(Some(Value::List(out)))
         }
         Special::UnusedConnectionTimeout => {
-            let arg = args.next().filter(|a| !a.is_empty()).ok_or_else(|| ctx.fatal("missing time value."))?;
+            let arg = args
+                .next()
+                .filter(|a| !a.is_empty())
+                .ok_or_else(|| ctx.fatal("missing time value."))?;
             if arg.eq_ignore_ascii_case("none") {
                 return Ok(Some(Value::Int(0)));
             }
@@ -321,7 +400,11 @@ pub(super) fn parse_special(ctx: &Ctx<'_>, s: Special, args: &mut Args) -> Resul
         }
         Special::SecurityKeyProvider => {
             let arg = args.next().filter(|a| !a.is_empty()).ok_or_else(missing)?;
-            let v = if arg.eq_ignore_ascii_case("internal") { arg } else { path(&arg)? };
+            let v = if arg.eq_ignore_ascii_case("internal") {
+                arg
+            } else {
+                path(&arg)?
+            };
             Ok(Some(Value::Text(v)))
         }
         Special::RDomain => Err(ctx.fatal("setting RDomain not supported on this platform.")),
@@ -338,7 +421,11 @@ pub(super) fn parse_special(ctx: &Ctx<'_>, s: Special, args: &mut Args) -> Resul
                     break;
                 }
                 // PermitListen takes a bare port as "*:port".
-                let entry = if s == Special::PermitListen && !entry.contains(':') { format!("*:{entry}") } else { entry };
+                let entry = if s == Special::PermitListen && !entry.contains(':') {
+                    format!("*:{entry}")
+                } else {
+                    entry
+                };
                 match forward::check_permit(&entry, ctx.env) {
                     Ok(()) => out.push(entry),
                     Err(true) => return Err(ctx.fatal(format!("{kw} missing host"))),

@@ -78,7 +78,9 @@ fn special(out: &mut String, name: &str, sp: Special, v: Option<&Value>, o: &Ser
                 line(&format!("{n} {c}"));
             }
         }
-        (Special::MaxStartups, Some(Value::Triple(a, b, c))) => line(&format!("{a}:{}:{c}", if *b < 0 { 30 } else { *b })),
+        (Special::MaxStartups, Some(Value::Triple(a, b, c))) => {
+            line(&format!("{a}:{}:{c}", if *b < 0 { 30 } else { *b }))
+        }
         (Special::PerSourceMaxStartups, Some(Value::Int(n))) => {
             if *n >= i64::from(i32::MAX) {
                 line("none");

@@ -14,8 +14,8 @@ use std::net::IpAddr;
 use std::path::{Path, PathBuf};
 
 pub use options::{
-    AccessDenied, AllowForwarding, GatewayPorts, MaxStartups, PermitRootLogin, PermitUserEnvironment, ServerOptions,
-    Subsystem,
+    AccessDenied, AllowForwarding, GatewayPorts, MaxStartups, PermitRootLogin,
+    PermitUserEnvironment, ServerOptions, Subsystem,
 };
 
 use crate::algorithms::Algorithms;
@@ -85,7 +85,10 @@ impl ConnectionInfo {
     /// Parses an `sshd -C` spec: `user=...,host=...,addr=...,laddr=...,lport=...,rdomain=...`
     /// (servconf.c `parse_server_match_testspec`). The error is the line sshd prints.
     pub fn from_test_spec(spec: &str, env: &dyn Environment) -> Result<Self, String> {
-        let mut ci = ConnectionInfo { test: true, ..Default::default() };
+        let mut ci = ConnectionInfo {
+            test: true,
+            ..Default::default()
+        };
         for p in spec.split(',') {
             if p.is_empty() {
                 break;
@@ -103,7 +106,9 @@ impl ConnectionInfo {
             } else if let Some(v) = p.strip_prefix("lport=") {
                 match crate::values::a2port(v, env) {
                     Some(port) => ci.local_port = Some(port),
-                    None => return Err(format!("Invalid port '{v}' in test mode specification {p}")),
+                    None => {
+                        return Err(format!("Invalid port '{v}' in test mode specification {p}"));
+                    }
                 }
             } else {
                 return Err(format!("Invalid test mode specification {p}"));
@@ -141,7 +146,10 @@ impl Resolved {
 
     /// Warnings to log ("Deprecated option", "Unsupported option").
     pub fn warnings(&self) -> Vec<&Diagnostic> {
-        self.diagnostics.iter().filter(|d| d.severity == Severity::Warning).collect()
+        self.diagnostics
+            .iter()
+            .filter(|d| d.severity == Severity::Warning)
+            .collect()
     }
 
     /// The `sshd -T` output.
@@ -155,18 +163,28 @@ impl Resolved {
             return Vec::new();
         };
         let prefix = format!("{} ", kw.name);
-        self.dump().lines().filter_map(|l| l.strip_prefix(&prefix).map(str::to_owned)).collect()
+        self.dump()
+            .lines()
+            .filter_map(|l| l.strip_prefix(&prefix).map(str::to_owned))
+            .collect()
     }
 }
 
 impl ServerConfig {
     /// Reads and checks the configuration, as sshd does at startup.
-    pub fn load(request: &ServerRequest<'_>, env: &mut dyn Environment) -> Result<ServerConfig, ConfigError> {
+    pub fn load(
+        request: &ServerRequest<'_>,
+        env: &mut dyn Environment,
+    ) -> Result<ServerConfig, ConfigError> {
         let name = request.config_file.to_string_lossy().into_owned();
         let mut cache = FileCache::new(true);
         let text = match cache.load(&request.config_file) {
             Loaded::Text(t) => t.to_string(),
-            Loaded::Missing => return Err(ConfigError::fatal(format!("{name}: No such file or directory"))),
+            Loaded::Missing => {
+                return Err(ConfigError::fatal(format!(
+                    "{name}: No such file or directory"
+                )));
+            }
             Loaded::Error(e) => return Err(ConfigError::fatal(format!("{name}: {e}"))),
         };
         Self::load_from(request, env, cache, name, text)
@@ -182,14 +200,22 @@ impl ServerConfig {
         text: String,
     ) -> Result<ServerConfig, ConfigError> {
         let algorithms = request.algorithms.clone().with_gssapi_defaults();
-        let config_dir = request.config_dir.to_string_lossy().trim_end_matches('/').to_owned();
+        let config_dir = request
+            .config_dir
+            .to_string_lossy()
+            .trim_end_matches('/')
+            .to_owned();
         let mut settings = Settings::new(server_keywords());
         if !request.ports.is_empty() {
             let ports = request.ports.iter().map(u16::to_string).collect();
             settings.put("port", Some(Value::List(ports)));
         }
         let mut report = Report::default();
-        let host_keys: Result<Vec<String>, String> = request.host_keys.iter().map(|k| derelativise(k, &*env)).collect();
+        let host_keys: Result<Vec<String>, String> = request
+            .host_keys
+            .iter()
+            .map(|k| derelativise(k, &*env))
+            .collect();
         match host_keys {
             Ok(k) if !k.is_empty() => settings.put("hostkey", Some(Value::List(k))),
             Ok(_) => {}
@@ -251,8 +277,15 @@ impl ServerConfig {
 
     /// What `sshd -T [-C spec]` prints and reports: sshd always runs the Match pass in test mode,
     /// with an empty connection (nothing matches but `Match all`) when no `-C` was given.
-    pub fn test_mode(&self, conn: Option<&ConnectionInfo>, env: &mut dyn Environment) -> Result<Resolved, ConfigError> {
-        let empty = ConnectionInfo { test: true, ..Default::default() };
+    pub fn test_mode(
+        &self,
+        conn: Option<&ConnectionInfo>,
+        env: &mut dyn Environment,
+    ) -> Result<Resolved, ConfigError> {
+        let empty = ConnectionInfo {
+            test: true,
+            ..Default::default()
+        };
         let mut ci = conn.cloned().unwrap_or(empty);
         ci.test = true;
         self.for_connection(&ci, env)
@@ -260,7 +293,11 @@ impl ServerConfig {
 
     /// The effective configuration for a connection: the global values overridden by what matching
     /// `Match` blocks set.
-    pub fn for_connection(&self, conn: &ConnectionInfo, env: &mut dyn Environment) -> Result<Resolved, ConfigError> {
+    pub fn for_connection(
+        &self,
+        conn: &ConnectionInfo,
+        env: &mut dyn Environment,
+    ) -> Result<Resolved, ConfigError> {
         let mut cache = self.cache.clone();
         let mut r = Reader {
             env: &mut *env,
@@ -273,9 +310,18 @@ impl ServerConfig {
             ports_from_cmdline: self.ports_from_cmdline,
         };
         let mut active = false;
-        let mut flags = Flags { never_match: false, match_only: true };
+        let mut flags = Flags {
+            never_match: false,
+            match_only: true,
+        };
         // sshd names the re-read main file "reprocess config" in its messages.
-        if let Err(Stop(kind)) = r.read_text("reprocess config", &self.config_text, &mut flags, &mut active, 0) {
+        if let Err(Stop(kind)) = r.read_text(
+            "reprocess config",
+            &self.config_text,
+            &mut flags,
+            &mut active,
+            0,
+        ) {
             return Err(r.report.into_error(kind));
         }
         let matched = r.settings;
@@ -310,21 +356,31 @@ fn finish(
         s.put("port", Some(Value::List(vec!["22".to_owned()])));
     }
     if !s.is_set("hostkey") {
-        let keys = ["rsa", "ecdsa", "ed25519"].iter().map(|t| format!("/etc/ssh/ssh_host_{t}_key")).collect();
+        let keys = ["rsa", "ecdsa", "ed25519"]
+            .iter()
+            .map(|t| format!("/etc/ssh/ssh_host_{t}_key"))
+            .collect();
         s.put("hostkey", Some(Value::List(keys)));
     }
     if let Err(e) = defaults::fill(&mut s, Side::Server, env, algorithms) {
         return Err(fail(diagnostics, e));
     }
     if let Err(field) = defaults::assemble_algorithms(&mut s, algorithms) {
-        return Err(fail(diagnostics, format!("assemble_algorithms: {field}: invalid argument")));
+        return Err(fail(
+            diagnostics,
+            format!("assemble_algorithms: {field}: invalid argument"),
+        ));
     }
     let listen = match listen_addresses(&s) {
         Ok(l) => l,
         Err(e) => return Err(fail(diagnostics, e)),
     };
     let options = ServerOptions::from_settings(&s, listen);
-    Ok(Resolved { options, settings: s, diagnostics })
+    Ok(Resolved {
+        options,
+        settings: s,
+        diagnostics,
+    })
 }
 
 /// The addresses sshd listens on, in `sshd -T` order: each ListenAddress (over every Port when it
@@ -353,7 +409,9 @@ fn listen_addresses(s: &Settings) -> Result<Vec<(String, u16)>, String> {
                     Err(_) => false,
                 };
                 if wrong {
-                    return Err(format!("bad addr or host: {host} (Address family for hostname not supported)"));
+                    return Err(format!(
+                        "bad addr or host: {host} (Address family for hostname not supported)"
+                    ));
                 }
                 match port {
                     Some(p) => out.push((normal(host), *p)),
@@ -388,5 +446,27 @@ pub(crate) fn load_text(
         cache.insert(p, t);
     }
     let request = ServerRequest::new(Path::new("sshd_config"), algorithms);
-    ServerConfig::load_from(&request, env, cache, "sshd_config".to_owned(), text.to_owned())
+    ServerConfig::load_from(
+        &request,
+        env,
+        cache,
+        "sshd_config".to_owned(),
+        text.to_owned(),
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn typed_options_only_read_keywords_the_table_has() {
+        let a = crate::fuzzing::algorithms();
+        let mut env = crate::env::FixedEnvironment::new("root", "/root");
+        let c = load_text("Match all\n  MaxSessions 3\n", &[], &a, &mut env).unwrap();
+        let r = c.test_mode(None, &mut env).unwrap();
+        assert_eq!(r.options().max_sessions, 3);
+        let _ = r.dump();
+        assert_eq!(crate::store::unknown_lookups(), Vec::<String>::new());
+    }
 }

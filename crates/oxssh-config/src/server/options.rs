@@ -100,7 +100,7 @@ pub enum AccessDenied {
 }
 
 /// The sshd_config settings the daemon acts on, with defaults filled in. Parse-only keywords are
-/// reachable through [`super::ServerConfig::values`].
+/// reachable through [`super::Resolved::values`].
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct ServerOptions {
@@ -256,11 +256,23 @@ impl ServerOptions {
         let to_u32 = |n: i64| u32::try_from(n.max(0)).unwrap_or(u32::MAX);
         let pubkey_options = v.int("pubkeyauthoptions");
         ServerOptions {
-            ports: v.list("port").iter().filter_map(|p| p.parse().ok()).collect(),
+            ports: v
+                .list("port")
+                .iter()
+                .filter_map(|p| p.parse().ok())
+                .collect(),
             listen_addresses: listen,
             address_family: v.address_family(),
-            host_keys: v.list("hostkey").into_iter().filter(|k| !k.eq_ignore_ascii_case("none")).collect(),
-            host_certificates: v.list("hostcertificate").into_iter().filter(|k| !k.eq_ignore_ascii_case("none")).collect(),
+            host_keys: v
+                .list("hostkey")
+                .into_iter()
+                .filter(|k| !k.eq_ignore_ascii_case("none"))
+                .collect(),
+            host_certificates: v
+                .list("hostcertificate")
+                .into_iter()
+                .filter(|k| !k.eq_ignore_ascii_case("none"))
+                .collect(),
             pid_file: none_is_unset("pidfile"),
             authorized_keys_files: v.list("authorizedkeysfile"),
             password_authentication: v.flag("passwordauthentication"),
@@ -276,8 +288,13 @@ impl ServerOptions {
             permit_empty_passwords: v.flag("permitemptypasswords"),
             max_auth_tries: v.u32("maxauthtries"),
             max_sessions: v.u32("maxsessions"),
-            max_startups: MaxStartups { start: to_u32(start), rate: to_u32(rate), full: to_u32(full) },
-            per_source_max_startups: Some(v.u32("persourcemaxstartups")).filter(|n| i64::from(*n) < i64::from(i32::MAX)),
+            max_startups: MaxStartups {
+                start: to_u32(start),
+                rate: to_u32(rate),
+                full: to_u32(full),
+            },
+            per_source_max_startups: Some(v.u32("persourcemaxstartups"))
+                .filter(|n| i64::from(*n) < i64::from(i32::MAX)),
             login_grace_time: v.secs("logingracetime"),
             allow_users: v.list("allowusers"),
             deny_users: v.list("denyusers"),
@@ -292,8 +309,16 @@ impl ServerOptions {
                 "clientspecified" => GatewayPorts::ClientSpecified,
                 _ => GatewayPorts::No,
             },
-            permit_open: v.list("permitopen").into_iter().filter(|e| e != "any").collect(),
-            permit_listen: v.list("permitlisten").into_iter().filter(|e| e != "any").collect(),
+            permit_open: v
+                .list("permitopen")
+                .into_iter()
+                .filter(|e| e != "any")
+                .collect(),
+            permit_listen: v
+                .list("permitlisten")
+                .into_iter()
+                .filter(|e| e != "any")
+                .collect(),
             permit_tty: v.flag("permittty"),
             permit_user_rc: v.flag("permituserrc"),
             x11_forwarding: v.flag("x11forwarding"),
@@ -311,9 +336,13 @@ impl ServerOptions {
             required_rsa_size: v.u32("requiredrsasize"),
             rekey_limit: v.rekey_limit(),
             subsystems: match s.get("subsystem") {
-                Some(Value::Pairs(p)) => {
-                    p.iter().map(|(n, c)| Subsystem { name: n.clone(), command: c.clone() }).collect()
-                }
+                Some(Value::Pairs(p)) => p
+                    .iter()
+                    .map(|(n, c)| Subsystem {
+                        name: n.clone(),
+                        command: c.clone(),
+                    })
+                    .collect(),
                 _ => Vec::new(),
             },
             force_command: none_is_unset("forcecommand"),
@@ -358,7 +387,12 @@ impl ServerOptions {
     /// The authorized_keys files for a user: `%h` (home), `%u` (user), `%U` (uid) and `%%`
     /// expanded, relative names taken from the home directory (auth.c `expand_authorized_keys`).
     /// `none` entries are dropped.
-    pub fn authorized_keys_files_for(&self, user: &str, uid: u32, home: &str) -> Result<Vec<String>, tokens::TokenError> {
+    pub fn authorized_keys_files_for(
+        &self,
+        user: &str,
+        uid: u32,
+        home: &str,
+    ) -> Result<Vec<String>, tokens::TokenError> {
         let uid = uid.to_string();
         let mut out = Vec::new();
         for f in &self.authorized_keys_files {
@@ -366,19 +400,36 @@ impl ServerOptions {
                 continue;
             }
             let e = tokens::expand(f, &[('h', home), ('u', user), ('U', &uid)], None)?;
-            out.push(if tokens::is_absolute(&e) { e } else { format!("{home}/{e}") });
+            out.push(if tokens::is_absolute(&e) {
+                e
+            } else {
+                format!("{home}/{e}")
+            });
         }
         Ok(out)
     }
 
     /// AllowUsers/DenyUsers/AllowGroups/DenyGroups for one user connecting from `host`/`addr`
     /// (auth.c `allowed_user`, the configuration part). `groups` are the user's group names.
-    pub fn check_user_access(&self, user: &str, groups: &[String], host: &str, addr: &str) -> Result<(), AccessDenied> {
-        if self.deny_users.iter().any(|p| match_user(user, Some(host), Some(addr), p).unwrap_or(false)) {
+    pub fn check_user_access(
+        &self,
+        user: &str,
+        groups: &[String],
+        host: &str,
+        addr: &str,
+    ) -> Result<(), AccessDenied> {
+        if self
+            .deny_users
+            .iter()
+            .any(|p| match_user(user, Some(host), Some(addr), p).unwrap_or(false))
+        {
             return Err(AccessDenied::DenyUsers);
         }
         if !self.allow_users.is_empty()
-            && !self.allow_users.iter().any(|p| match_user(user, Some(host), Some(addr), p).unwrap_or(false))
+            && !self
+                .allow_users
+                .iter()
+                .any(|p| match_user(user, Some(host), Some(addr), p).unwrap_or(false))
         {
             return Err(AccessDenied::NotInAllowUsers);
         }
@@ -386,7 +437,10 @@ impl ServerOptions {
             if groups.is_empty() {
                 return Err(AccessDenied::NoGroups);
             }
-            let any = |pats: &[String]| pats.iter().any(|p| groups.iter().any(|g| match_pattern(g, p)));
+            let any = |pats: &[String]| {
+                pats.iter()
+                    .any(|p| groups.iter().any(|g| match_pattern(g, p)))
+            };
             if any(&self.deny_groups) {
                 return Err(AccessDenied::DenyGroups);
             }

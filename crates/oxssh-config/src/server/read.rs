@@ -13,7 +13,9 @@ use crate::env::Environment;
 use crate::error::{ErrorKind, Report, Severity};
 use crate::keywords::{Kind, Scope, Special, server_keywords};
 use crate::lexer::{LineStart, argv_split, split_line, strdelim};
-use crate::matching::{AddrMatch, ListMatch, addr_match_list, match_group_list, match_hostname, match_pattern_list};
+use crate::matching::{
+    AddrMatch, ListMatch, addr_match_list, match_group_list, match_hostname, match_pattern_list,
+};
 use crate::parse::{Args, Ctx, LineError, Side, parse_value};
 use crate::source::{FileCache, Loaded, MAX_INCLUDE_DEPTH};
 use crate::store::{Settings, Value};
@@ -54,7 +56,14 @@ impl Reader<'_> {
     fn fatal(&mut self, msgs: Vec<String>) -> Stop {
         let last = msgs.len().saturating_sub(1);
         for (i, m) in msgs.into_iter().enumerate() {
-            self.report.push(if i == last { Severity::Fatal } else { Severity::Error }, m);
+            self.report.push(
+                if i == last {
+                    Severity::Fatal
+                } else {
+                    Severity::Error
+                },
+                m,
+            );
         }
         Stop(ErrorKind::Fatal)
     }
@@ -67,19 +76,31 @@ impl Reader<'_> {
     }
 
     /// servconf.c `parse_server_config_depth` over a text already loaded.
-    pub fn read_text(&mut self, name: &str, text: &str, flags: &mut Flags, active: &mut bool, depth: usize) -> Result<(), Stop> {
+    pub fn read_text(
+        &mut self,
+        name: &str,
+        text: &str,
+        flags: &mut Flags,
+        active: &mut bool,
+        depth: usize,
+    ) -> Result<(), Stop> {
         if depth > MAX_INCLUDE_DEPTH {
             return Err(self.fatal(vec!["Too many recursive configuration includes".to_owned()]));
         }
         let mut bad = 0usize;
         for (i, raw) in text.split('\n').enumerate() {
             let line = raw.split('\0').next().unwrap_or("");
-            if let Outcome::Bad = self.process_line(line, name, i + 1, Some(&mut *active), flags, depth)? {
+            if let Outcome::Bad =
+                self.process_line(line, name, i + 1, Some(&mut *active), flags, depth)?
+            {
                 bad += 1;
             }
         }
         if bad > 0 {
-            self.report.push(Severity::Fatal, format!("{name}: terminating, {bad} bad configuration options"));
+            self.report.push(
+                Severity::Fatal,
+                format!("{name}: terminating, {bad} bad configuration options"),
+            );
             return Err(Stop(ErrorKind::BadOptions { count: bad }));
         }
         Ok(())
@@ -112,7 +133,9 @@ impl Reader<'_> {
         let l = match split_line(line) {
             LineStart::Empty => return Ok(Outcome::Ok),
             LineStart::NoArgument(k) => {
-                return Ok(self.bad(vec![format!("{file} line {linenum}: no argument after keyword \"{k}\"")]));
+                return Ok(self.bad(vec![format!(
+                    "{file} line {linenum}: no argument after keyword \"{k}\""
+                )]));
             }
             LineStart::Directive(l) => l,
         };
@@ -120,7 +143,9 @@ impl Reader<'_> {
         let found = crate::keywords::lookup(server_keywords(), &keyword);
         let parsed = argv_split(l.rest);
         let Some((index, kw)) = found else {
-            let mut msgs = vec![format!("{file}: line {linenum}: Bad configuration option: {keyword}")];
+            let mut msgs = vec![format!(
+                "{file}: line {linenum}: Bad configuration option: {keyword}"
+            )];
             if parsed.is_err() {
                 msgs.push(format!("{file} line {linenum}: invalid quotes"));
             }
@@ -142,11 +167,17 @@ impl Reader<'_> {
         match kw.kind {
             Kind::Match => {
                 if cmdline {
-                    return Err(self.fatal(vec!["Match directive not supported as a command-line option".to_owned()]));
+                    return Err(self.fatal(vec![
+                        "Match directive not supported as a command-line option".to_owned(),
+                    ]));
                 }
                 let conn = if flags.never_match { None } else { self.conn };
                 match self.match_line(l.rest, linenum, conn)? {
-                    None => return Err(self.fatal(vec![format!("{file} line {linenum}: Bad Match condition")])),
+                    None => {
+                        return Err(
+                            self.fatal(vec![format!("{file} line {linenum}: Bad Match condition")])
+                        );
+                    }
                     Some((result, consumed)) => {
                         *active = !flags.never_match && result;
                         flags.match_only = false;
@@ -158,17 +189,29 @@ impl Reader<'_> {
             }
             Kind::Include => {
                 if cmdline {
-                    return Err(self.fatal(vec!["Include directive not supported as a command-line option".to_owned()]));
+                    return Err(self.fatal(vec![
+                        "Include directive not supported as a command-line option".to_owned(),
+                    ]));
                 }
                 return self.include(&mut args, &keyword, file, linenum, active, flags, depth);
             }
             Kind::Ignored => {
-                self.report.push(Severity::Debug, format!("{file} line {linenum}: Deprecated option {keyword}"));
+                self.report.push(
+                    Severity::Debug,
+                    format!("{file} line {linenum}: Deprecated option {keyword}"),
+                );
                 args.consume_all();
             }
             Kind::Deprecated | Kind::Unsupported => {
-                let what = if kw.kind == Kind::Unsupported { "Unsupported" } else { "Deprecated" };
-                self.report.push(Severity::Warning, format!("{file} line {linenum}: {what} option {keyword}"));
+                let what = if kw.kind == Kind::Unsupported {
+                    "Unsupported"
+                } else {
+                    "Deprecated"
+                };
+                self.report.push(
+                    Severity::Warning,
+                    format!("{file} line {linenum}: {what} option {keyword}"),
+                );
                 args.consume_all();
             }
             Kind::Special(Special::ServerPort) if self.ports_from_cmdline => args.consume_all(),
@@ -191,19 +234,31 @@ impl Reader<'_> {
             }
         }
         if args.remaining() > 0 {
-            return Ok(self.bad(vec![format!("{file} line {linenum}: keyword {keyword} extra arguments at end of line")]));
+            return Ok(self.bad(vec![format!(
+                "{file} line {linenum}: keyword {keyword} extra arguments at end of line"
+            )]));
         }
         Ok(Outcome::Ok)
     }
 
-    fn apply(&mut self, index: usize, kind: Kind, v: Value, file: &str, linenum: usize) -> Result<(), Stop> {
+    fn apply(
+        &mut self,
+        index: usize,
+        kind: Kind,
+        v: Value,
+        file: &str,
+        linenum: usize,
+    ) -> Result<(), Stop> {
         match (kind, &v) {
             (Kind::Special(Special::Subsystem), Value::Pairs(p)) => {
-                if let (Some(Value::Pairs(old)), Some((name, _))) = (self.settings.get_index(index), p.first())
+                if let (Some(Value::Pairs(old)), Some((name, _))) =
+                    (self.settings.get_index(index), p.first())
                     && old.iter().any(|(n, _)| n == name)
                 {
                     let name = name.clone();
-                    return Err(self.fatal(vec![format!("{file} line {linenum}: Subsystem '{name}' already defined.")]));
+                    return Err(self.fatal(vec![format!(
+                        "{file} line {linenum}: Subsystem '{name}' already defined."
+                    )]));
                 }
             }
             (Kind::Special(Special::ServerPort), _) => {
@@ -220,7 +275,12 @@ impl Reader<'_> {
     }
 
     /// servconf.c `match_cfg_line`: `Ok(None)` for a bad condition (already reported).
-    fn match_line(&mut self, rest: &str, linenum: usize, ci: Option<&ConnectionInfo>) -> Result<Option<(bool, bool)>, Stop> {
+    fn match_line(
+        &mut self,
+        rest: &str,
+        linenum: usize,
+        ci: Option<&ConnectionInfo>,
+    ) -> Result<Option<(bool, bool)>, Stop> {
         let mut cp = Some(rest);
         let mut result = true;
         let mut attributes = 0;
@@ -240,8 +300,15 @@ impl Reader<'_> {
             attributes += 1;
             if attrib.eq_ignore_ascii_case("all") {
                 let arg = strdelim(&mut cp);
-                if attributes > 1 || arg.as_deref().is_some_and(|a| !a.is_empty() && !a.starts_with('#')) {
-                    self.report.push(Severity::Error, "'all' cannot be combined with other Match attributes".to_owned());
+                if attributes > 1
+                    || arg
+                        .as_deref()
+                        .is_some_and(|a| !a.is_empty() && !a.starts_with('#'))
+                {
+                    self.report.push(
+                        Severity::Error,
+                        "'all' cannot be combined with other Match attributes".to_owned(),
+                    );
                     return Ok(None);
                 }
                 if arg.as_deref().is_some_and(|a| a.starts_with('#')) {
@@ -249,8 +316,12 @@ impl Reader<'_> {
                 }
                 return Ok(Some((true, cp.is_none_or(str::is_empty))));
             }
-            let Some(arg) = strdelim(&mut cp).filter(|a| !a.is_empty() && !a.starts_with('#')) else {
-                self.report.push(Severity::Error, format!("Missing Match criteria for {attrib}"));
+            let Some(arg) = strdelim(&mut cp).filter(|a| !a.is_empty() && !a.starts_with('#'))
+            else {
+                self.report.push(
+                    Severity::Error,
+                    format!("Missing Match criteria for {attrib}"),
+                );
                 return Ok(None);
             };
             let test = ci.is_some_and(|c| c.test);
@@ -261,13 +332,19 @@ impl Reader<'_> {
                         continue;
                     };
                     let Some(user) = c.user.clone() else {
-                        let crit = if attrib.eq_ignore_ascii_case("user") { "User" } else { "Group" };
+                        let crit = if attrib.eq_ignore_ascii_case("user") {
+                            "User"
+                        } else {
+                            "Group"
+                        };
                         return Err(missing_fatal(self, crit, "user"));
                     };
                     let ok = if attrib.eq_ignore_ascii_case("user") {
                         match_pattern_list(&user, &arg, false) == ListMatch::Match
                     } else {
-                        self.env.user_groups(&user).is_some_and(|g| !g.is_empty() && match_group_list(&g, &arg))
+                        self.env
+                            .user_groups(&user)
+                            .is_some_and(|g| !g.is_empty() && match_group_list(&g, &arg))
                     };
                     if !ok {
                         result = false;
@@ -287,17 +364,29 @@ impl Reader<'_> {
                 }
                 "address" | "localaddress" => {
                     let local = attrib.eq_ignore_ascii_case("localaddress");
-                    let field = ci.and_then(|c| if local { c.local_address.as_deref() } else { c.address.as_deref() });
+                    let field = ci.and_then(|c| {
+                        if local {
+                            c.local_address.as_deref()
+                        } else {
+                            c.address.as_deref()
+                        }
+                    });
                     if ci.is_none() || (test && field.is_none()) {
                         if addr_match_list(None, &arg) == AddrMatch::Invalid {
                             let which = if local { "localaddress" } else { "address" };
-                            return Err(self.fatal(vec![format!("Invalid Match {which} argument '{arg}' at line {linenum}")]));
+                            return Err(self.fatal(vec![format!(
+                                "Invalid Match {which} argument '{arg}' at line {linenum}"
+                            )]));
                         }
                         result = false;
                         continue;
                     }
                     let Some(addr) = field else {
-                        let (crit, at) = if local { ("LocalAddress", "laddr") } else { ("Address", "addr") };
+                        let (crit, at) = if local {
+                            ("LocalAddress", "laddr")
+                        } else {
+                            ("Address", "addr")
+                        };
                         return Err(missing_fatal(self, crit, at));
                     };
                     match addr_match_list(Some(addr), &arg) {
@@ -308,7 +397,10 @@ impl Reader<'_> {
                 }
                 "localport" => {
                     let Some(port) = a2port(&arg, &*self.env) else {
-                        self.report.push(Severity::Error, format!("Invalid LocalPort '{arg}' on Match line"));
+                        self.report.push(
+                            Severity::Error,
+                            format!("Invalid LocalPort '{arg}' on Match line"),
+                        );
                         return Ok(None);
                     };
                     // sshd's test spec leaves an absent lport at 0, not -1, so it is an error
@@ -337,13 +429,19 @@ impl Reader<'_> {
                     }
                 }
                 _ => {
-                    self.report.push(Severity::Error, format!("Unsupported Match attribute {attrib}"));
+                    self.report.push(
+                        Severity::Error,
+                        format!("Unsupported Match attribute {attrib}"),
+                    );
                     return Ok(None);
                 }
             }
         }
         if attributes == 0 {
-            self.report.push(Severity::Error, "One or more attributes required for Match".to_owned());
+            self.report.push(
+                Severity::Error,
+                "One or more attributes required for Match".to_owned(),
+            );
             return Ok(None);
         }
         Ok(Some((result, cp.is_none_or(str::is_empty))))
@@ -364,7 +462,9 @@ impl Reader<'_> {
         let mut count = 0;
         while let Some(arg) = args.next() {
             if arg.is_empty() {
-                return Ok(self.bad(vec![format!("{file} line {linenum}: keyword {keyword} empty argument")]));
+                return Ok(self.bad(vec![format!(
+                    "{file} line {linenum}: keyword {keyword} empty argument"
+                )]));
             }
             count += 1;
             let pattern = if !arg.starts_with('/') && !arg.starts_with('~') {
@@ -382,16 +482,24 @@ impl Reader<'_> {
                     Loaded::Error(e) => return Err(self.fatal(vec![format!("{path}: {e}")])),
                 };
                 let mut sub = if flags.match_only {
-                    Flags { never_match: false, match_only: true }
+                    Flags {
+                        never_match: false,
+                        match_only: true,
+                    }
                 } else {
-                    Flags { never_match: !oactive, match_only: false }
+                    Flags {
+                        never_match: !oactive,
+                        match_only: false,
+                    }
                 };
                 self.read_text(&path, &text, &mut sub, active, depth + 1)?;
                 *active = oactive;
             }
         }
         if count == 0 {
-            return Err(self.fatal(vec![format!("{file} line {linenum}: {keyword} missing filename argument")]));
+            return Err(self.fatal(vec![format!(
+                "{file} line {linenum}: {keyword} missing filename argument"
+            )]));
         }
         Ok(Outcome::Ok)
     }

@@ -17,7 +17,9 @@ pub fn run(cmd: &mut Command) -> Option<(String, String, i32)> {
 }
 
 fn words(cmd: &mut Command) -> Vec<String> {
-    run(cmd).map(|(o, _, _)| o.lines().map(str::to_owned).collect()).unwrap_or_default()
+    run(cmd)
+        .map(|(o, _, _)| o.lines().map(str::to_owned).collect())
+        .unwrap_or_default()
 }
 
 /// Whether the OpenSSH client is installed; prints a loud note when it is not.
@@ -36,7 +38,9 @@ pub fn have_sshd() -> bool {
         return false;
     }
     if !Path::new("/run/sshd").is_dir() && std::fs::create_dir_all("/run/sshd").is_err() {
-        eprintln!("SKIPPED: sshd -T needs /run/sshd, which only root can create; comparison not run");
+        eprintln!(
+            "SKIPPED: sshd -T needs /run/sshd, which only root can create; comparison not run"
+        );
         return false;
     }
     true
@@ -58,7 +62,10 @@ fn list(q: &str) -> Vec<String> {
 }
 
 fn default_of(dump: &[(String, String)], key: &str) -> Vec<String> {
-    dump.iter().find(|(k, _)| k == key).map(|(_, v)| v.split(',').map(str::to_owned).collect()).unwrap_or_default()
+    dump.iter()
+        .find(|(k, _)| k == key)
+        .map(|(_, v)| v.split(',').map(str::to_owned).collect())
+        .unwrap_or_default()
 }
 
 fn al(supported: Vec<String>, default: Vec<String>) -> AlgorithmList {
@@ -86,12 +93,18 @@ pub fn openssh_algorithms(server_dump: Option<&[(String, String)]>) -> Algorithm
 
 /// The environment of the user running the tests, as OpenSSH sees it.
 pub fn real_env() -> FixedEnvironment {
-    let user = run(Command::new("id").arg("-un")).map(|o| o.0.trim().to_owned()).unwrap_or_default();
-    let uid = run(Command::new("id").arg("-u")).and_then(|o| o.0.trim().parse().ok()).unwrap_or(0);
+    let user = run(Command::new("id").arg("-un"))
+        .map(|o| o.0.trim().to_owned())
+        .unwrap_or_default();
+    let uid = run(Command::new("id").arg("-u"))
+        .and_then(|o| o.0.trim().parse().ok())
+        .unwrap_or(0);
     let home = run(Command::new("getent").args(["passwd", &user]))
         .and_then(|o| o.0.trim().split(':').nth(5).map(PathBuf::from))
         .unwrap_or_else(|| PathBuf::from("/"));
-    let hostname = run(&mut Command::new("hostname")).map(|o| o.0.trim().to_owned()).unwrap_or_default();
+    let hostname = run(&mut Command::new("hostname"))
+        .map(|o| o.0.trim().to_owned())
+        .unwrap_or_default();
     let mut env = FixedEnvironment::new(&user, home);
     env.uid = uid;
     env.hostname = hostname;
@@ -128,7 +141,12 @@ impl oxssh_config::Environment for ExecEnv {
         self.0.service_port(name)
     }
     fn match_exec(&mut self, command: &str) -> Result<bool, String> {
-        Command::new("/bin/sh").arg("-c").arg(command).status().map(|s| s.success()).map_err(|e| e.to_string())
+        Command::new("/bin/sh")
+            .arg("-c")
+            .arg(command)
+            .status()
+            .map(|s| s.success())
+            .map_err(|e| e.to_string())
     }
     fn user_groups(&mut self, user: &str) -> Option<Vec<String>> {
         let (out, _, code) = run(Command::new("id").arg("-Gn").arg(user))?;
