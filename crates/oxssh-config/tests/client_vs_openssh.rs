@@ -189,3 +189,21 @@ fn hostname_tokens_and_addresses() {
     compare("Host 10.*\n  User net10\n", "10.1.2.3", &[]);
     compare("Host 2001:db8::*\n  User v6\n", "2001:DB8::1", &[]);
 }
+
+#[test]
+fn installed_user_and_system_files_match_ssh_g() {
+    if !common::have_ssh() {
+        return;
+    }
+    let (theirs, _, code) =
+        common::run(Command::new("ssh").args(["-G", "installed.example"])).unwrap();
+    let algorithms = common::openssh_algorithms(None);
+    let mut env = common::ExecEnv(common::real_env());
+    let home = env.0.home.clone();
+    let req = ClientRequest::new("installed.example", &home, &algorithms);
+    let ours = resolve(&req, &mut env);
+    assert_eq!(code == 0, ours.is_ok(), "{:?}", ours.as_ref().err());
+    if let Ok(c) = ours {
+        assert_eq!(c.dump(), theirs);
+    }
+}

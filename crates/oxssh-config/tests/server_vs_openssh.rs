@@ -268,3 +268,18 @@ fn group_matches_use_the_callers_group_database() {
         Some("user=no-such-user-here"),
     );
 }
+
+#[test]
+fn installed_sshd_config_matches_sshd_t() {
+    let path = Path::new("/etc/ssh/sshd_config");
+    if !path.exists() {
+        eprintln!("SKIPPED: no /etc/ssh/sshd_config to compare");
+        return;
+    }
+    let text = std::fs::read_to_string(path).unwrap_or_default();
+    compare(&text, None);
+    compare(
+        &text,
+        Some("user=root,host=h.example,addr=192.0.2.1,lport=22"),
+    );
+}
