@@ -33,7 +33,11 @@ fn chacha_vectors() -> Vec<ChaChaVector> {
                 .find_map(|l| l.strip_prefix(name).and_then(|r| r.strip_prefix(" = ")))
                 .unwrap_or_else(|| panic!("{name} missing"))
         };
-        let sealed = [hex::decode(field("CT")).unwrap(), hex::decode(field("TAG")).unwrap()].concat();
+        let sealed = [
+            hex::decode(field("CT")).unwrap(),
+            hex::decode(field("TAG")).unwrap(),
+        ]
+        .concat();
         vectors.push(ChaChaVector {
             key: hex::decode(field("KEY")).unwrap(),
             seq: field("SEQUENCE_NUMBER").parse().unwrap(),
@@ -53,12 +57,21 @@ fn chacha20_poly1305_openssh_vectors_through_the_packet_api() {
         let mut packet = v.plain.clone();
         packet.resize(v.plain.len() + sealer.tag_len(), 0);
         sealer.seal(v.seq, &mut packet);
-        assert_eq!(hex::encode(&packet), hex::encode(&v.sealed), "seq {}", v.seq);
+        assert_eq!(
+            hex::encode(&packet),
+            hex::encode(&v.sealed),
+            "seq {}",
+            v.seq
+        );
 
         let mut opener = Opener::new(CipherAlgorithm::ChaCha20Poly1305, None, &keys).unwrap();
         let length = opener.packet_length(v.seq, &mut packet[..4]);
         assert_eq!(length as usize, v.plain.len() - 4);
-        assert_eq!(&packet[..], &v.sealed[..], "packet_length leaves the buffer alone");
+        assert_eq!(
+            &packet[..],
+            &v.sealed[..],
+            "packet_length leaves the buffer alone"
+        );
         opener.open(v.seq, &mut packet).unwrap();
         assert_eq!(&packet[..v.plain.len()], &v.plain[..]);
     }
@@ -73,7 +86,10 @@ fn chacha20_poly1305_openssh_vectors_reject_every_flipped_tag_bit() {
             let at = packet.len() - 16 + bit / 8;
             packet[at] ^= 1 << (bit % 8);
             let mut opener = Opener::new(CipherAlgorithm::ChaCha20Poly1305, None, &keys).unwrap();
-            assert_eq!(opener.open(v.seq, &mut packet), Err(CryptoError::MacMismatch));
+            assert_eq!(
+                opener.open(v.seq, &mut packet),
+                Err(CryptoError::MacMismatch)
+            );
         }
     }
 }
@@ -105,7 +121,11 @@ fn encrypt_and_mac_encrypts_the_whole_packet_from_the_iv_per_rfc4344() {
     // a 64-byte "packet" equal to the SP 800-38A plaintext must encrypt to its ciphertext.
     for (cipher, key, expected) in SP800_38A {
         let mac_key = [7u8; 32];
-        let keys = keys(&hex::decode(SP800_38A_COUNTER).unwrap(), &hex::decode(key).unwrap(), &mac_key);
+        let keys = keys(
+            &hex::decode(SP800_38A_COUNTER).unwrap(),
+            &hex::decode(key).unwrap(),
+            &mac_key,
+        );
         let mut sealer = Sealer::new(cipher, Some(MacAlgorithm::HmacSha256), &keys).unwrap();
         let mut packet = hex::decode(SP800_38A_PLAIN).unwrap();
         packet.resize(64 + 32, 0);
@@ -117,7 +137,11 @@ fn encrypt_and_mac_encrypts_the_whole_packet_from_the_iv_per_rfc4344() {
 #[test]
 fn encrypt_then_mac_leaves_the_length_clear_and_encrypts_the_rest_from_the_iv() {
     for (cipher, key, expected) in SP800_38A {
-        let keys = keys(&hex::decode(SP800_38A_COUNTER).unwrap(), &hex::decode(key).unwrap(), &[7u8; 64]);
+        let keys = keys(
+            &hex::decode(SP800_38A_COUNTER).unwrap(),
+            &hex::decode(key).unwrap(),
+            &[7u8; 64],
+        );
         let mut sealer = Sealer::new(cipher, Some(MacAlgorithm::HmacSha512Etm), &keys).unwrap();
         let mut packet = vec![0, 0, 0, 64];
         packet.extend(hex::decode(SP800_38A_PLAIN).unwrap());
@@ -136,9 +160,15 @@ fn encrypt_then_mac_leaves_the_length_clear_and_encrypts_the_rest_from_the_iv() 
 #[test]
 fn gcm_packets_authenticate_the_clear_length_as_aad() {
     // Changing only the (clear) length must break the tag: RFC 5647 §7.3 makes it the AAD.
-    let keys = keys(&hex::decode("cafebabefacedbaddecaf888").unwrap(), &[0x11; 32], &[]);
+    let keys = keys(
+        &hex::decode("cafebabefacedbaddecaf888").unwrap(),
+        &[0x11; 32],
+        &[],
+    );
     let mut sealer = Sealer::new(CipherAlgorithm::Aes256Gcm, None, &keys).unwrap();
-    let mut packet = vec![0, 0, 0, 16, 4, b'h', b'e', b'l', b'l', b'o', b'!', b'!', b'!', b'!', b'!', 0, 0, 0, 0, 0];
+    let mut packet = vec![
+        0, 0, 0, 16, 4, b'h', b'e', b'l', b'l', b'o', b'!', b'!', b'!', b'!', b'!', 0, 0, 0, 0, 0,
+    ];
     packet.resize(20 + 16, 0);
     sealer.seal(3, &mut packet);
     let mut opener = Opener::new(CipherAlgorithm::Aes256Gcm, None, &keys).unwrap();

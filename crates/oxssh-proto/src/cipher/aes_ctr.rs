@@ -7,7 +7,9 @@
 //! ourselves and advance it by the number of blocks each call consumed. SSH packets are whole blocks, so
 //! no keystream is ever left over between calls.
 
-use aws_lc_rs::cipher::{AES_128, AES_192, AES_256, EncryptingKey, EncryptionContext, UnboundCipherKey};
+use aws_lc_rs::cipher::{
+    AES_128, AES_192, AES_256, EncryptingKey, EncryptionContext, UnboundCipherKey,
+};
 use aws_lc_rs::iv::FixedLength;
 
 use crate::error::CryptoError;
@@ -29,10 +31,16 @@ impl AesCtr {
             CipherAlgorithm::Aes256Ctr => &AES_256,
             _ => return Err(CryptoError::Internal("not an AES-CTR cipher")),
         };
-        let iv: [u8; BLOCK] = iv.try_into().map_err(|_| CryptoError::Internal("AES-CTR IV length"))?;
-        let key = UnboundCipherKey::new(algorithm, key).map_err(|_| CryptoError::Internal("AES-CTR key"))?;
+        let iv: [u8; BLOCK] = iv
+            .try_into()
+            .map_err(|_| CryptoError::Internal("AES-CTR IV length"))?;
+        let key = UnboundCipherKey::new(algorithm, key)
+            .map_err(|_| CryptoError::Internal("AES-CTR key"))?;
         let key = EncryptingKey::ctr(key).map_err(|_| CryptoError::Internal("AES-CTR key"))?;
-        Ok(Self { key, counter: u128::from_be_bytes(iv) })
+        Ok(Self {
+            key,
+            counter: u128::from_be_bytes(iv),
+        })
     }
 
     /// XORs the next `data.len()` bytes of keystream into `data`. A partial final block still uses up its
@@ -42,7 +50,9 @@ impl AesCtr {
             return Ok(());
         }
         let context = EncryptionContext::Iv128(FixedLength::from(self.counter.to_be_bytes()));
-        self.key.less_safe_encrypt(data, context).map_err(|_| CryptoError::Internal("AES-CTR"))?;
+        self.key
+            .less_safe_encrypt(data, context)
+            .map_err(|_| CryptoError::Internal("AES-CTR"))?;
         // usize always fits in u128, so this conversion never saturates.
         let blocks = u128::try_from(data.len().div_ceil(BLOCK)).unwrap_or(u128::MAX);
         // RFC 4344 §4: "X is incremented ... modulo 2**L" with L = 128.
@@ -84,7 +94,9 @@ mod tests {
     fn sp800_38a_vectors_in_one_call() {
         for &(alg, key, expected) in VECTORS {
             let mut data = hex::decode(PLAIN).unwrap();
-            ctr(alg, key, &hex::decode(COUNTER).unwrap()).apply(&mut data).unwrap();
+            ctr(alg, key, &hex::decode(COUNTER).unwrap())
+                .apply(&mut data)
+                .unwrap();
             assert_eq!(hex::encode(&data), expected, "{alg:?}");
         }
     }
@@ -115,7 +127,9 @@ mod tests {
         assert_eq!(c.counter, 2);
         for (i, counter) in [u128::MAX - 1, u128::MAX, 0, 1].into_iter().enumerate() {
             let mut block = [0x5au8; 16];
-            ctr(CipherAlgorithm::Aes128Ctr, key, &counter.to_be_bytes()).apply(&mut block).unwrap();
+            ctr(CipherAlgorithm::Aes128Ctr, key, &counter.to_be_bytes())
+                .apply(&mut block)
+                .unwrap();
             assert_eq!(&whole[i * 16..i * 16 + 16], &block, "block {i}");
         }
     }

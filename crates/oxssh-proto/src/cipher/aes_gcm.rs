@@ -28,12 +28,23 @@ impl AesGcm {
             CipherAlgorithm::Aes256Gcm => &AES_256_GCM,
             _ => return Err(CryptoError::Internal("not an AES-GCM cipher")),
         };
-        let iv: &[u8; NONCE_LEN] = iv.try_into().map_err(|_| CryptoError::Internal("AES-GCM IV length"))?;
+        let iv: &[u8; NONCE_LEN] = iv
+            .try_into()
+            .map_err(|_| CryptoError::Internal("AES-GCM IV length"))?;
         let (fixed, counter) = iv.split_at(FIXED_LEN);
-        let fixed = fixed.try_into().map_err(|_| CryptoError::Internal("AES-GCM IV length"))?;
-        let counter = counter.try_into().map_err(|_| CryptoError::Internal("AES-GCM IV length"))?;
-        let key = UnboundKey::new(algorithm, key).map_err(|_| CryptoError::Internal("AES-GCM key"))?;
-        Ok(Self { key: LessSafeKey::new(key), fixed, invocation_counter: u64::from_be_bytes(counter) })
+        let fixed = fixed
+            .try_into()
+            .map_err(|_| CryptoError::Internal("AES-GCM IV length"))?;
+        let counter = counter
+            .try_into()
+            .map_err(|_| CryptoError::Internal("AES-GCM IV length"))?;
+        let key =
+            UnboundKey::new(algorithm, key).map_err(|_| CryptoError::Internal("AES-GCM key"))?;
+        Ok(Self {
+            key: LessSafeKey::new(key),
+            fixed,
+            invocation_counter: u64::from_be_bytes(counter),
+        })
     }
 
     /// The nonce for this packet; the counter then moves on, so a nonce is never used twice under one key
@@ -48,7 +59,12 @@ impl AesGcm {
     }
 
     /// Encrypts `data` in place under `aad` and writes the tag to `tag_out`.
-    fn seal_detached(&mut self, aad: &[u8], data: &mut [u8], tag_out: &mut [u8]) -> Result<(), CryptoError> {
+    fn seal_detached(
+        &mut self,
+        aad: &[u8],
+        data: &mut [u8],
+        tag_out: &mut [u8],
+    ) -> Result<(), CryptoError> {
         let nonce = self.next_nonce();
         let tag = self
             .key
@@ -62,7 +78,12 @@ impl AesGcm {
     }
 
     /// Verifies `tag` over `aad` and `data`, then decrypts `data` in place.
-    fn open_detached(&mut self, aad: &[u8], data: &mut [u8], tag: &[u8]) -> Result<(), CryptoError> {
+    fn open_detached(
+        &mut self,
+        aad: &[u8],
+        data: &mut [u8],
+        tag: &[u8],
+    ) -> Result<(), CryptoError> {
         let nonce = self.next_nonce();
         self.key
             .open_in_place_separate_tag(nonce, Aad::from(aad), tag, data)
@@ -103,7 +124,10 @@ mod tests {
 
     #[test]
     fn gcm_spec_test_case_3_aes128_no_aad() {
-        let mut g = gcm(CipherAlgorithm::Aes128Gcm, "feffe9928665731c6d6a8f9467308308");
+        let mut g = gcm(
+            CipherAlgorithm::Aes128Gcm,
+            "feffe9928665731c6d6a8f9467308308",
+        );
         let mut data = hex::decode(PLAIN).unwrap();
         let mut tag = [0u8; TAG_LEN];
         g.seal_detached(&[], &mut data, &mut tag).unwrap();
@@ -113,7 +137,10 @@ mod tests {
         );
         assert_eq!(hex::encode(tag), "4d5c2af327cd64a62cf35abd2ba6fab4");
 
-        let mut o = gcm(CipherAlgorithm::Aes128Gcm, "feffe9928665731c6d6a8f9467308308");
+        let mut o = gcm(
+            CipherAlgorithm::Aes128Gcm,
+            "feffe9928665731c6d6a8f9467308308",
+        );
         o.open_detached(&[], &mut data, &tag).unwrap();
         assert_eq!(hex::encode(&data), PLAIN);
     }
@@ -121,7 +148,11 @@ mod tests {
     #[test]
     fn gcm_spec_test_cases_4_and_16_with_aad() {
         for (alg, key, tag_hex) in [
-            (CipherAlgorithm::Aes128Gcm, "feffe9928665731c6d6a8f9467308308", "5bc94fbc3221a5db94fae95ae7121a47"),
+            (
+                CipherAlgorithm::Aes128Gcm,
+                "feffe9928665731c6d6a8f9467308308",
+                "5bc94fbc3221a5db94fae95ae7121a47",
+            ),
             (
                 CipherAlgorithm::Aes256Gcm,
                 "feffe9928665731c6d6a8f9467308308feffe9928665731c6d6a8f9467308308",
@@ -131,7 +162,8 @@ mod tests {
             let mut g = gcm(alg, key);
             let mut data = hex::decode(PLAIN).unwrap()[..60].to_vec();
             let mut tag = [0u8; TAG_LEN];
-            g.seal_detached(&hex::decode(AAD).unwrap(), &mut data, &mut tag).unwrap();
+            g.seal_detached(&hex::decode(AAD).unwrap(), &mut data, &mut tag)
+                .unwrap();
             assert_eq!(hex::encode(tag), tag_hex);
         }
     }
@@ -139,7 +171,10 @@ mod tests {
     #[test]
     fn invocation_counter_increments_after_every_packet() {
         let key = hex::decode("feffe9928665731c6d6a8f9467308308").unwrap();
-        let mut g = gcm(CipherAlgorithm::Aes128Gcm, "feffe9928665731c6d6a8f9467308308");
+        let mut g = gcm(
+            CipherAlgorithm::Aes128Gcm,
+            "feffe9928665731c6d6a8f9467308308",
+        );
         let reference = LessSafeKey::new(UnboundKey::new(&AES_128_GCM, &key).unwrap());
         for counter in 0xfacedbaddecaf888u64..0xfacedbaddecaf88b {
             let mut data = *b"sixteen byte msg";
@@ -151,7 +186,11 @@ mod tests {
             nonce[4..].copy_from_slice(&counter.to_be_bytes());
             let mut expected = *b"sixteen byte msg";
             let expected_tag = reference
-                .seal_in_place_separate_tag(Nonce::assume_unique_for_key(nonce), Aad::from(b"len!"), &mut expected)
+                .seal_in_place_separate_tag(
+                    Nonce::assume_unique_for_key(nonce),
+                    Aad::from(b"len!"),
+                    &mut expected,
+                )
                 .unwrap();
             assert_eq!((data, tag.as_slice()), (expected, expected_tag.as_ref()));
         }
@@ -163,13 +202,22 @@ mod tests {
         let key = [9u8; 16];
         let mut g = AesGcm::new(CipherAlgorithm::Aes128Gcm, &key, &iv).unwrap();
         let _ = g.next_nonce();
-        assert_eq!(g.next_nonce().as_ref(), &hex::decode("010203040000000000000000").unwrap()[..]);
+        assert_eq!(
+            g.next_nonce().as_ref(),
+            &hex::decode("010203040000000000000000").unwrap()[..]
+        );
     }
 
     #[test]
     fn failed_open_leaves_no_plaintext() {
-        let mut s = gcm(CipherAlgorithm::Aes128Gcm, "feffe9928665731c6d6a8f9467308308");
-        let mut o = gcm(CipherAlgorithm::Aes128Gcm, "feffe9928665731c6d6a8f9467308308");
+        let mut s = gcm(
+            CipherAlgorithm::Aes128Gcm,
+            "feffe9928665731c6d6a8f9467308308",
+        );
+        let mut o = gcm(
+            CipherAlgorithm::Aes128Gcm,
+            "feffe9928665731c6d6a8f9467308308",
+        );
         let plain = b"\x00\x00\x00\x1c\x0asecret payload here!!!!!!!!".to_vec();
         let mut packet = plain.clone();
         packet.extend_from_slice(&[0; TAG_LEN]);

@@ -7,7 +7,9 @@
 //! `open_in_place` verifies the tag before decrypting and leaves the length field encrypted; we decrypt
 //! the length again afterwards so the caller sees a whole plaintext packet.
 
-use aws_lc_rs::aead::chacha20_poly1305_openssh::{KEY_LEN, OpeningKey, PACKET_LENGTH_LEN, SealingKey};
+use aws_lc_rs::aead::chacha20_poly1305_openssh::{
+    KEY_LEN, OpeningKey, PACKET_LENGTH_LEN, SealingKey,
+};
 use zeroize::Zeroizing;
 
 use crate::error::CryptoError;
@@ -34,7 +36,9 @@ pub(super) struct ChaChaOpener {
 
 impl ChaChaOpener {
     pub(super) fn new(key: &[u8]) -> Result<Self, CryptoError> {
-        Ok(Self { key: OpeningKey::new(&*key_material(key)?) })
+        Ok(Self {
+            key: OpeningKey::new(&*key_material(key)?),
+        })
     }
 
     /// Decrypts the length with K_1 without touching `buf`; `u32::MAX` if `buf` is too short.
@@ -49,8 +53,12 @@ impl ChaChaOpener {
     pub(super) fn open(&self, seq: u32, packet: &mut [u8]) -> Result<(), CryptoError> {
         let (body, tag) = super::split_tag(packet, TAG_LEN, PACKET_LENGTH_LEN)?;
         let tag: &[u8; TAG_LEN] = (&*tag).try_into().map_err(|_| CryptoError::MacMismatch)?;
-        let encrypted_length = *body.first_chunk::<PACKET_LENGTH_LEN>().ok_or(CryptoError::MacMismatch)?;
-        self.key.open_in_place(seq, body, tag).map_err(|_| CryptoError::MacMismatch)?;
+        let encrypted_length = *body
+            .first_chunk::<PACKET_LENGTH_LEN>()
+            .ok_or(CryptoError::MacMismatch)?;
+        self.key
+            .open_in_place(seq, body, tag)
+            .map_err(|_| CryptoError::MacMismatch)?;
         let length = self.key.decrypt_packet_length(seq, encrypted_length);
         if let Some(field) = body.first_chunk_mut::<PACKET_LENGTH_LEN>() {
             *field = length;
@@ -66,13 +74,17 @@ pub(super) struct ChaChaSealer {
 
 impl ChaChaSealer {
     pub(super) fn new(key: &[u8]) -> Result<Self, CryptoError> {
-        Ok(Self { key: SealingKey::new(&*key_material(key)?) })
+        Ok(Self {
+            key: SealingKey::new(&*key_material(key)?),
+        })
     }
 
     /// `packet` is plaintext length || plaintext || TAG_LEN bytes of space.
     pub(super) fn seal(&self, seq: u32, packet: &mut [u8]) -> Result<(), CryptoError> {
         let (body, tag) = super::split_tag(packet, TAG_LEN, PACKET_LENGTH_LEN)?;
-        let tag: &mut [u8; TAG_LEN] = tag.try_into().map_err(|_| CryptoError::Internal("tag space"))?;
+        let tag: &mut [u8; TAG_LEN] = tag
+            .try_into()
+            .map_err(|_| CryptoError::Internal("tag space"))?;
         self.key.seal_in_place(seq, body, tag);
         Ok(())
     }
@@ -124,7 +136,10 @@ mod tests {
 
             let mut packet = plain.clone();
             packet.extend_from_slice(&[0; TAG_LEN]);
-            ChaChaSealer::new(&key).unwrap().seal(seq, &mut packet).unwrap();
+            ChaChaSealer::new(&key)
+                .unwrap()
+                .seal(seq, &mut packet)
+                .unwrap();
             assert_eq!(packet, expected);
 
             let opener = ChaChaOpener::new(&key).unwrap();
@@ -142,7 +157,10 @@ mod tests {
         let mut packet = [hex::decode(ct).unwrap(), hex::decode(tag).unwrap()].concat();
         let before = packet.clone();
         let opener = ChaChaOpener::new(&key).unwrap();
-        assert_eq!(opener.open(seq + 1, &mut packet), Err(CryptoError::MacMismatch));
+        assert_eq!(
+            opener.open(seq + 1, &mut packet),
+            Err(CryptoError::MacMismatch)
+        );
         assert_eq!(packet, before, "verification happens before decryption");
         assert_ne!(hex::encode(&packet[..20]), plain);
     }
@@ -151,7 +169,10 @@ mod tests {
     fn short_buffers_are_refused_not_panicked_on() {
         let opener = ChaChaOpener::new(&[7; KEY_LEN]).unwrap();
         assert_eq!(opener.packet_length(0, &[1, 2, 3]), u32::MAX);
-        assert_eq!(opener.open(0, &mut [0; TAG_LEN + 3]), Err(CryptoError::MacMismatch));
+        assert_eq!(
+            opener.open(0, &mut [0; TAG_LEN + 3]),
+            Err(CryptoError::MacMismatch)
+        );
         assert!(ChaChaOpener::new(&[7; 32]).is_err());
     }
 }

@@ -23,9 +23,14 @@ impl Mac {
         let algorithm = match alg {
             MacAlgorithm::HmacSha256 | MacAlgorithm::HmacSha256Etm => hmac::HMAC_SHA256,
             MacAlgorithm::HmacSha512 | MacAlgorithm::HmacSha512Etm => hmac::HMAC_SHA512,
-            MacAlgorithm::HmacSha1 | MacAlgorithm::HmacSha1Etm => hmac::HMAC_SHA1_FOR_LEGACY_USE_ONLY,
+            MacAlgorithm::HmacSha1 | MacAlgorithm::HmacSha1Etm => {
+                hmac::HMAC_SHA1_FOR_LEGACY_USE_ONLY
+            }
         };
-        Self { key: hmac::Key::new(algorithm, key), len: alg.len() }
+        Self {
+            key: hmac::Key::new(algorithm, key),
+            len: alg.len(),
+        }
     }
 
     /// Bytes of tag on the wire.
@@ -76,7 +81,12 @@ mod tests {
     #[test]
     fn rfc4231_test_cases_1_and_2() {
         let key1 = [0x0b; 20];
-        check(MacAlgorithm::HmacSha256, &key1, b"Hi There", "b0344c61d8db38535ca8afceaf0bf12b881dc200c9833da726e9376c2e32cff7");
+        check(
+            MacAlgorithm::HmacSha256,
+            &key1,
+            b"Hi There",
+            "b0344c61d8db38535ca8afceaf0bf12b881dc200c9833da726e9376c2e32cff7",
+        );
         check(
             MacAlgorithm::HmacSha512Etm,
             &key1,
@@ -84,7 +94,12 @@ mod tests {
             "87aa7cdea5ef619d4ff0b4241a1d6cb02379f4e2ce4ec2787ad0b30545e17cdedaa833b7d6b8a702038b274eaea3f4e4be9d914eeb61f1702e696c203a126854",
         );
         let message = b"what do ya want for nothing?";
-        check(MacAlgorithm::HmacSha256Etm, b"Jefe", message, "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843");
+        check(
+            MacAlgorithm::HmacSha256Etm,
+            b"Jefe",
+            message,
+            "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843",
+        );
         check(
             MacAlgorithm::HmacSha512,
             b"Jefe",
@@ -95,8 +110,18 @@ mod tests {
 
     #[test]
     fn rfc2202_hmac_sha1_test_cases_1_and_2() {
-        check(MacAlgorithm::HmacSha1, &[0x0b; 20], b"Hi There", "b617318655057264e28bc0b6fb378c8ef146be00");
-        check(MacAlgorithm::HmacSha1Etm, b"Jefe", b"what do ya want for nothing?", "effcdf6ae5eb2fa2d27416d5f184df9c259a7c79");
+        check(
+            MacAlgorithm::HmacSha1,
+            &[0x0b; 20],
+            b"Hi There",
+            "b617318655057264e28bc0b6fb378c8ef146be00",
+        );
+        check(
+            MacAlgorithm::HmacSha1Etm,
+            b"Jefe",
+            b"what do ya want for nothing?",
+            "effcdf6ae5eb2fa2d27416d5f184df9c259a7c79",
+        );
     }
 
     #[test]
@@ -104,8 +129,17 @@ mod tests {
         let mac = Mac::new(MacAlgorithm::HmacSha256, &[1; 32]);
         let mut out = [0u8; 32];
         mac.sign(7, b"packet", &mut out);
-        assert_eq!(mac.verify(7, b"packet", &out[..31]), Err(CryptoError::MacMismatch));
-        assert_eq!(mac.verify(7, b"packet", &[out.as_slice(), &[0]].concat()), Err(CryptoError::MacMismatch));
-        assert_eq!(mac.verify(8, b"packet", &out), Err(CryptoError::MacMismatch));
+        assert_eq!(
+            mac.verify(7, b"packet", &out[..31]),
+            Err(CryptoError::MacMismatch)
+        );
+        assert_eq!(
+            mac.verify(7, b"packet", &[out.as_slice(), &[0]].concat()),
+            Err(CryptoError::MacMismatch)
+        );
+        assert_eq!(
+            mac.verify(8, b"packet", &out),
+            Err(CryptoError::MacMismatch)
+        );
     }
 }

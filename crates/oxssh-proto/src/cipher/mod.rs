@@ -60,49 +60,73 @@ pub struct Opener {
     inner: OpenerInner,
 }
 
-/// Enum dispatch rather than `Box<dyn>`: the set of modes is closed and the call is on the hot path.
+/// Enum dispatch rather than `Box<dyn>`: the set of modes is closed and the call is on the hot path. The
+/// key states are boxed because AWS-LC's contexts are large (an HMAC key holds two hash states, an AES key
+/// its schedule): unboxed, an `Opener` is about 1.8 KB and every move of it, or of a state that holds one,
+/// copies that. The box is allocated once per key change, never per packet.
 enum OpenerInner {
     None,
-    ChaCha(ChaChaOpener),
-    Gcm(AesGcm),
-    CtrEtm {
-        cipher: AesCtr,
-        mac: Mac,
-    },
+    ChaCha(Box<ChaChaOpener>),
+    Gcm(Box<AesGcm>),
+    CtrEtm(Box<CtrMac>),
     CtrEam {
-        cipher: AesCtr,
-        mac: Mac,
+        state: Box<CtrMac>,
         /// Whether `packet_length` has already decrypted the first block of the current packet.
         first_block_decrypted: bool,
     },
 }
 
+/// AES-CTR with its HMAC, for either MAC ordering.
+struct CtrMac {
+    cipher: AesCtr,
+    mac: Mac,
+}
+
 impl Opener {
     /// No protection, as before the first NEWKEYS.
     pub fn none() -> Self {
-        Self { inner: OpenerInner::None }
+        Self {
+            inner: OpenerInner::None,
+        }
     }
 
     /// Sets up a cipher and, for the non-AEAD ciphers, its MAC. `mac` is `None` exactly when the cipher is
     /// AEAD (or `none`). Every key must have the length the algorithm table gives.
-    pub fn new(cipher: CipherAlgorithm, mac: Option<MacAlgorithm>, keys: &DirectionKeys) -> Result<Self, CryptoError> {
+    pub fn new(
+        cipher: CipherAlgorithm,
+        mac: Option<MacAlgorithm>,
+        keys: &DirectionKeys,
+    ) -> Result<Self, CryptoError> {
         check_key_lengths(cipher, mac, keys)?;
         let inner = match (cipher, mac) {
             (CipherAlgorithm::None, None) => OpenerInner::None,
-            (CipherAlgorithm::ChaCha20Poly1305, None) => OpenerInner::ChaCha(ChaChaOpener::new(&keys.key)?),
-            (CipherAlgorithm::Aes128Gcm | CipherAlgorithm::Aes256Gcm, None) => {
-                OpenerInner::Gcm(AesGcm::new(cipher, &keys.key, &keys.iv)?)
+            (CipherAlgorithm::ChaCha20Poly1305, None) => {
+                OpenerInner::ChaCha(Box::new(ChaChaOpener::new(&keys.key)?))
             }
-            (CipherAlgorithm::Aes128Ctr | CipherAlgorithm::Aes192Ctr | CipherAlgorithm::Aes256Ctr, Some(m)) => {
-                let cipher = AesCtr::new(cipher, &keys.key, &keys.iv)?;
-                let mac = Mac::new(m, &keys.mac_key);
+            (CipherAlgorithm::Aes128Gcm | CipherAlgorithm::Aes256Gcm, None) => {
+                OpenerInner::Gcm(Box::new(AesGcm::new(cipher, &keys.key, &keys.iv)?))
+            }
+            (
+                CipherAlgorithm::Aes128Ctr
+                | CipherAlgorithm::Aes192Ctr
+                | CipherAlgorithm::Aes256Ctr,
+                Some(m),
+            ) => {
+                let state = CtrMac::new(cipher, m, keys)?;
                 if m.is_etm() {
-                    OpenerInner::CtrEtm { cipher, mac }
+                    OpenerInner::CtrEtm(state)
                 } else {
-                    OpenerInner::CtrEam { cipher, mac, first_block_decrypted: false }
+                    OpenerInner::CtrEam {
+                        state,
+                        first_block_decrypted: false,
+                    }
                 }
             }
-            _ => return Err(CryptoError::Internal("a MAC is given exactly for the non-AEAD ciphers")),
+            _ => {
+                return Err(CryptoError::Internal(
+                    "a MAC is given exactly for the non-AEAD ciphers",
+                ));
+            }
         };
         Ok(Self { inner })
     }
@@ -125,14 +149,19 @@ impl Opener {
     /// succeeds. A `buf` shorter than `header_len` gives `u32::MAX`, which every length limit rejects.
     pub fn packet_length(&mut self, seq: u32, buf: &mut [u8]) -> u32 {
         match &mut self.inner {
-            OpenerInner::None | OpenerInner::Gcm(_) | OpenerInner::CtrEtm { .. } => none::clear_length(buf),
+            OpenerInner::None | OpenerInner::Gcm(_) | OpenerInner::CtrEtm(_) => {
+                none::clear_length(buf)
+            }
             OpenerInner::ChaCha(c) => c.packet_length(seq, buf),
-            OpenerInner::CtrEam { cipher, first_block_decrypted, .. } => {
+            OpenerInner::CtrEam {
+                state,
+                first_block_decrypted,
+            } => {
                 let Some(first) = buf.get_mut(..AES_BLOCK) else {
                     return u32::MAX;
                 };
                 if !*first_block_decrypted {
-                    if cipher.apply(first).is_err() {
+                    if state.cipher.apply(first).is_err() {
                         return u32::MAX;
                     }
                     *first_block_decrypted = true;
@@ -148,7 +177,7 @@ impl Opener {
             OpenerInner::None => 0,
             OpenerInner::ChaCha(_) => chacha20_poly1305::TAG_LEN,
             OpenerInner::Gcm(_) => aes_gcm::TAG_LEN,
-            OpenerInner::CtrEtm { mac, .. } | OpenerInner::CtrEam { mac, .. } => mac.len(),
+            OpenerInner::CtrEtm(state) | OpenerInner::CtrEam { state, .. } => state.mac.len(),
         }
     }
 
@@ -182,20 +211,29 @@ impl Opener {
             OpenerInner::None => Ok(()),
             OpenerInner::ChaCha(c) => c.open(seq, packet),
             OpenerInner::Gcm(g) => g.open(packet),
-            OpenerInner::CtrEtm { cipher, mac } => {
-                let (data, tag) = split_tag(packet, mac.len(), LENGTH_FIELD)?;
+            OpenerInner::CtrEtm(state) => {
+                let (data, tag) = split_tag(packet, state.mac.len(), LENGTH_FIELD)?;
                 // Encrypt-then-MAC (OpenSSH PROTOCOL §1.7): authenticate the clear length and ciphertext
                 // first, so nothing unauthenticated is ever decrypted.
-                mac.verify(seq, data, tag)?;
-                cipher.apply(data.get_mut(LENGTH_FIELD..).unwrap_or_default())
+                state.mac.verify(seq, data, tag)?;
+                state
+                    .cipher
+                    .apply(data.get_mut(LENGTH_FIELD..).unwrap_or_default())
             }
-            OpenerInner::CtrEam { cipher, mac, first_block_decrypted } => {
+            OpenerInner::CtrEam {
+                state,
+                first_block_decrypted,
+            } => {
                 let already = std::mem::take(first_block_decrypted);
-                let (data, tag) = split_tag(packet, mac.len(), AES_BLOCK)?;
-                let rest = if already { data.get_mut(AES_BLOCK..).unwrap_or_default() } else { &mut *data };
-                cipher.apply(rest)?;
+                let (data, tag) = split_tag(packet, state.mac.len(), AES_BLOCK)?;
+                let rest = if already {
+                    data.get_mut(AES_BLOCK..).unwrap_or_default()
+                } else {
+                    &mut *data
+                };
+                state.cipher.apply(rest)?;
                 // RFC 4253 §6.4: mac = MAC(key, sequence_number || unencrypted_packet).
-                mac.verify(seq, data, tag)
+                state.mac.verify(seq, data, tag)
             }
         }
     }
@@ -206,35 +244,56 @@ pub struct Sealer {
     inner: SealerInner,
 }
 
+/// Boxed for the same reason as [`OpenerInner`].
 enum SealerInner {
     None,
-    ChaCha(ChaChaSealer),
-    Gcm(AesGcm),
-    CtrEtm { cipher: AesCtr, mac: Mac },
-    CtrEam { cipher: AesCtr, mac: Mac },
+    ChaCha(Box<ChaChaSealer>),
+    Gcm(Box<AesGcm>),
+    CtrEtm(Box<CtrMac>),
+    CtrEam(Box<CtrMac>),
 }
 
 impl Sealer {
     /// No protection, as before the first NEWKEYS.
     pub fn none() -> Self {
-        Self { inner: SealerInner::None }
+        Self {
+            inner: SealerInner::None,
+        }
     }
 
     /// Sets up a cipher and, for the non-AEAD ciphers, its MAC; the same rules as [`Opener::new`].
-    pub fn new(cipher: CipherAlgorithm, mac: Option<MacAlgorithm>, keys: &DirectionKeys) -> Result<Self, CryptoError> {
+    pub fn new(
+        cipher: CipherAlgorithm,
+        mac: Option<MacAlgorithm>,
+        keys: &DirectionKeys,
+    ) -> Result<Self, CryptoError> {
         check_key_lengths(cipher, mac, keys)?;
         let inner = match (cipher, mac) {
             (CipherAlgorithm::None, None) => SealerInner::None,
-            (CipherAlgorithm::ChaCha20Poly1305, None) => SealerInner::ChaCha(ChaChaSealer::new(&keys.key)?),
+            (CipherAlgorithm::ChaCha20Poly1305, None) => {
+                SealerInner::ChaCha(Box::new(ChaChaSealer::new(&keys.key)?))
+            }
             (CipherAlgorithm::Aes128Gcm | CipherAlgorithm::Aes256Gcm, None) => {
-                SealerInner::Gcm(AesGcm::new(cipher, &keys.key, &keys.iv)?)
+                SealerInner::Gcm(Box::new(AesGcm::new(cipher, &keys.key, &keys.iv)?))
             }
-            (CipherAlgorithm::Aes128Ctr | CipherAlgorithm::Aes192Ctr | CipherAlgorithm::Aes256Ctr, Some(m)) => {
-                let cipher = AesCtr::new(cipher, &keys.key, &keys.iv)?;
-                let mac = Mac::new(m, &keys.mac_key);
-                if m.is_etm() { SealerInner::CtrEtm { cipher, mac } } else { SealerInner::CtrEam { cipher, mac } }
+            (
+                CipherAlgorithm::Aes128Ctr
+                | CipherAlgorithm::Aes192Ctr
+                | CipherAlgorithm::Aes256Ctr,
+                Some(m),
+            ) => {
+                let state = CtrMac::new(cipher, m, keys)?;
+                if m.is_etm() {
+                    SealerInner::CtrEtm(state)
+                } else {
+                    SealerInner::CtrEam(state)
+                }
             }
-            _ => return Err(CryptoError::Internal("a MAC is given exactly for the non-AEAD ciphers")),
+            _ => {
+                return Err(CryptoError::Internal(
+                    "a MAC is given exactly for the non-AEAD ciphers",
+                ));
+            }
         };
         Ok(Self { inner })
     }
@@ -254,14 +313,14 @@ impl Sealer {
             SealerInner::None => 0,
             SealerInner::ChaCha(_) => chacha20_poly1305::TAG_LEN,
             SealerInner::Gcm(_) => aes_gcm::TAG_LEN,
-            SealerInner::CtrEtm { mac, .. } | SealerInner::CtrEam { mac, .. } => mac.len(),
+            SealerInner::CtrEtm(state) | SealerInner::CtrEam(state) => state.mac.len(),
         }
     }
 
     /// True when `packet_length` alone must be a multiple of [`block_size`](Self::block_size); false when
     /// `4 + packet_length` must be. See [`Opener::aligns_without_length`].
     pub fn aligns_without_length(&self) -> bool {
-        !matches!(self.inner, SealerInner::None | SealerInner::CtrEam { .. })
+        !matches!(self.inner, SealerInner::None | SealerInner::CtrEam(_))
     }
 
     /// Encrypts one packet in place and writes its tag. `packet` is the plaintext `4 + packet_length` bytes
@@ -274,15 +333,20 @@ impl Sealer {
             SealerInner::None => Ok(()),
             SealerInner::ChaCha(c) => c.seal(seq, packet),
             SealerInner::Gcm(g) => g.seal(packet),
-            SealerInner::CtrEtm { cipher, mac } => split_tag(packet, mac.len(), LENGTH_FIELD).and_then(|(data, tag)| {
-                cipher.apply(data.get_mut(LENGTH_FIELD..).unwrap_or_default())?;
-                mac.sign(seq, data, tag);
-                Ok(())
-            }),
-            SealerInner::CtrEam { cipher, mac } => split_tag(packet, mac.len(), AES_BLOCK).and_then(|(data, tag)| {
-                mac.sign(seq, data, tag);
-                cipher.apply(data)
-            }),
+            SealerInner::CtrEtm(state) => split_tag(packet, state.mac.len(), LENGTH_FIELD)
+                .and_then(|(data, tag)| {
+                    state
+                        .cipher
+                        .apply(data.get_mut(LENGTH_FIELD..).unwrap_or_default())?;
+                    state.mac.sign(seq, data, tag);
+                    Ok(())
+                }),
+            SealerInner::CtrEam(state) => {
+                split_tag(packet, state.mac.len(), AES_BLOCK).and_then(|(data, tag)| {
+                    state.mac.sign(seq, data, tag);
+                    state.cipher.apply(data)
+                })
+            }
         };
         if result.is_err() {
             debug_assert!(false, "seal called with a malformed packet buffer");
@@ -291,16 +355,41 @@ impl Sealer {
     }
 }
 
+impl CtrMac {
+    fn new(
+        cipher: CipherAlgorithm,
+        mac: MacAlgorithm,
+        keys: &DirectionKeys,
+    ) -> Result<Box<Self>, CryptoError> {
+        Ok(Box::new(Self {
+            cipher: AesCtr::new(cipher, &keys.key, &keys.iv)?,
+            mac: Mac::new(mac, &keys.mac_key),
+        }))
+    }
+}
+
 /// Splits `packet` into the packet proper and its trailing `tag_len` bytes, insisting on at least `min`
 /// bytes of packet; a shorter buffer cannot have come from a valid peer, so it counts as a MAC failure.
-fn split_tag(packet: &mut [u8], tag_len: usize, min: usize) -> Result<(&mut [u8], &mut [u8]), CryptoError> {
-    let data_len = packet.len().checked_sub(tag_len).filter(|n| *n >= min).ok_or(CryptoError::MacMismatch)?;
+fn split_tag(
+    packet: &mut [u8],
+    tag_len: usize,
+    min: usize,
+) -> Result<(&mut [u8], &mut [u8]), CryptoError> {
+    let data_len = packet
+        .len()
+        .checked_sub(tag_len)
+        .filter(|n| *n >= min)
+        .ok_or(CryptoError::MacMismatch)?;
     Ok(packet.split_at_mut(data_len))
 }
 
 /// Rejects a cipher/MAC pairing or key lengths that disagree with the algorithm table in `names.rs`; a
 /// mismatch is a bug in key derivation, never the peer's doing.
-fn check_key_lengths(cipher: CipherAlgorithm, mac: Option<MacAlgorithm>, keys: &DirectionKeys) -> Result<(), CryptoError> {
+fn check_key_lengths(
+    cipher: CipherAlgorithm,
+    mac: Option<MacAlgorithm>,
+    keys: &DirectionKeys,
+) -> Result<(), CryptoError> {
     if keys.key.len() != cipher.key_len() {
         return Err(CryptoError::Internal("cipher key length"));
     }

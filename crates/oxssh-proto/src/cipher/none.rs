@@ -9,7 +9,8 @@ pub(super) const BLOCK_SIZE: usize = 8;
 /// The big-endian `packet_length` in the first four bytes of `buf`, or `u32::MAX` (which every length
 /// limit rejects) if `buf` is shorter than that.
 pub(super) fn clear_length(buf: &[u8]) -> u32 {
-    buf.first_chunk::<4>().map_or(u32::MAX, |b| u32::from_be_bytes(*b))
+    buf.first_chunk::<4>()
+        .map_or(u32::MAX, |b| u32::from_be_bytes(*b))
 }
 
 #[cfg(test)]

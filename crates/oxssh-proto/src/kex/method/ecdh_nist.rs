@@ -6,7 +6,9 @@
 //! the same and require the exact length. AWS-LC then checks the point is on the curve and not the point
 //! at infinity (RFC 5656 §4 "MUST ... verify that Q is a valid point").
 
-use aws_lc_rs::agreement::{self, Algorithm, ECDH_P256, ECDH_P384, ECDH_P521, PrivateKey, UnparsedPublicKey};
+use aws_lc_rs::agreement::{
+    self, Algorithm, ECDH_P256, ECDH_P384, ECDH_P521, PrivateKey, UnparsedPublicKey,
+};
 
 use super::SharedSecret;
 use crate::error::CryptoError;
@@ -50,10 +52,16 @@ pub(super) struct Client {
 
 impl Client {
     pub(super) fn generate(curve: Curve) -> Result<Self, CryptoError> {
-        let private =
-            PrivateKey::generate(curve.algorithm()).map_err(|_| CryptoError::Internal("ECDH key generation"))?;
-        let public = private.compute_public_key().map_err(|_| CryptoError::Internal("ECDH public key"))?;
-        Ok(Self { curve, private, public: public.as_ref().to_vec() })
+        let private = PrivateKey::generate(curve.algorithm())
+            .map_err(|_| CryptoError::Internal("ECDH key generation"))?;
+        let public = private
+            .compute_public_key()
+            .map_err(|_| CryptoError::Internal("ECDH public key"))?;
+        Ok(Self {
+            curve,
+            private,
+            public: public.as_ref().to_vec(),
+        })
     }
 
     pub(super) fn public(&self) -> &[u8] {
@@ -62,7 +70,9 @@ impl Client {
 
     fn shared_secret(&self, peer: &[u8]) -> Result<SharedSecret, CryptoError> {
         if peer.len() != self.curve.point_len() || peer.first() != Some(&UNCOMPRESSED) {
-            return Err(CryptoError::InvalidKexValue("ECDH public key is not an uncompressed point"));
+            return Err(CryptoError::InvalidKexValue(
+                "ECDH public key is not an uncompressed point",
+            ));
         }
         agreement::agree(
             &self.private,
@@ -78,7 +88,10 @@ impl Client {
 }
 
 /// The server's side: Q_S and K.
-pub(super) fn respond(curve: Curve, client_value: &[u8]) -> Result<(Vec<u8>, SharedSecret), CryptoError> {
+pub(super) fn respond(
+    curve: Curve,
+    client_value: &[u8],
+) -> Result<(Vec<u8>, SharedSecret), CryptoError> {
     let server = Client::generate(curve)?;
     let k = server.shared_secret(client_value)?;
     Ok((server.public, k))
@@ -132,10 +145,24 @@ mod tests {
             let mut x_too_big = valid.clone();
             x_too_big[1..=field].fill(0xff);
 
-            for bad in [off_curve, compressed, wrong_tag, infinity, zero_point, x_too_big, vec![0x00]] {
-                assert!(matches!(respond(curve, &bad), Err(CryptoError::InvalidKexValue(_))), "{curve:?} {bad:02x?}");
+            for bad in [
+                off_curve,
+                compressed,
+                wrong_tag,
+                infinity,
+                zero_point,
+                x_too_big,
+                vec![0x00],
+            ] {
+                assert!(
+                    matches!(respond(curve, &bad), Err(CryptoError::InvalidKexValue(_))),
+                    "{curve:?} {bad:02x?}"
+                );
                 let client = Client::generate(curve).unwrap();
-                assert!(matches!(client.finish(&bad), Err(CryptoError::InvalidKexValue(_))));
+                assert!(matches!(
+                    client.finish(&bad),
+                    Err(CryptoError::InvalidKexValue(_))
+                ));
             }
         }
     }

@@ -30,8 +30,8 @@ pub(super) struct Client {
 
 impl Client {
     pub(super) fn generate() -> Result<Self, CryptoError> {
-        let decapsulation_key =
-            DecapsulationKey::generate(&ML_KEM_768).map_err(|_| CryptoError::Internal("ML-KEM key generation"))?;
+        let decapsulation_key = DecapsulationKey::generate(&ML_KEM_768)
+            .map_err(|_| CryptoError::Internal("ML-KEM key generation"))?;
         let encapsulation_key = decapsulation_key
             .encapsulation_key()
             .and_then(|k| k.key_bytes())
@@ -43,7 +43,11 @@ impl Client {
         if public.len() != ENCAPSULATION_KEY_LEN + x25519::KEY_LEN {
             return Err(CryptoError::Internal("ML-KEM encapsulation key length"));
         }
-        Ok(Self { decapsulation_key, x25519, public })
+        Ok(Self {
+            decapsulation_key,
+            x25519,
+            public,
+        })
     }
 
     pub(super) fn public(&self) -> &[u8] {
@@ -62,7 +66,11 @@ impl Client {
             .decapsulate(Ciphertext::from(ciphertext))
             .map_err(|_| CryptoError::InvalidKexValue("ML-KEM ciphertext"))?;
         let ecdh_secret = self.x25519.shared_secret(server_x25519)?;
-        Ok(hybrid_secret(KexHash::Sha256, kem_secret.as_ref(), ecdh_secret.as_slice()))
+        Ok(hybrid_secret(
+            KexHash::Sha256,
+            kem_secret.as_ref(),
+            ecdh_secret.as_slice(),
+        ))
     }
 }
 
@@ -85,16 +93,21 @@ fn encapsulation_key_is_valid(key: &[u8]) -> bool {
 /// The server's side: encapsulates to the client's ML-KEM key and answers its X25519 key.
 pub(super) fn respond(client_value: &[u8]) -> Result<(Vec<u8>, SharedSecret), CryptoError> {
     if client_value.len() != ENCAPSULATION_KEY_LEN + x25519::KEY_LEN {
-        return Err(CryptoError::InvalidKexValue("mlkem768x25519 client value length"));
+        return Err(CryptoError::InvalidKexValue(
+            "mlkem768x25519 client value length",
+        ));
     }
     let (encapsulation_key, client_x25519) = client_value.split_at(ENCAPSULATION_KEY_LEN);
     if !encapsulation_key_is_valid(encapsulation_key) {
-        return Err(CryptoError::InvalidKexValue("ML-KEM encapsulation key fails the modulus check"));
+        return Err(CryptoError::InvalidKexValue(
+            "ML-KEM encapsulation key fails the modulus check",
+        ));
     }
     let encapsulation_key = EncapsulationKey::new(&ML_KEM_768, encapsulation_key)
         .map_err(|_| CryptoError::InvalidKexValue("ML-KEM encapsulation key"))?;
-    let (ciphertext, kem_secret) =
-        encapsulation_key.encapsulate().map_err(|_| CryptoError::InvalidKexValue("ML-KEM encapsulation"))?;
+    let (ciphertext, kem_secret) = encapsulation_key
+        .encapsulate()
+        .map_err(|_| CryptoError::InvalidKexValue("ML-KEM encapsulation"))?;
     let server_x25519 = x25519::Client::generate()?;
     let ecdh_secret = server_x25519.shared_secret(client_x25519)?;
 
@@ -104,7 +117,10 @@ pub(super) fn respond(client_value: &[u8]) -> Result<(Vec<u8>, SharedSecret), Cr
     if reply.len() != CIPHERTEXT_LEN + x25519::KEY_LEN {
         return Err(CryptoError::Internal("ML-KEM ciphertext length"));
     }
-    Ok((reply, hybrid_secret(KexHash::Sha256, kem_secret.as_ref(), ecdh_secret.as_slice())))
+    Ok((
+        reply,
+        hybrid_secret(KexHash::Sha256, kem_secret.as_ref(), ecdh_secret.as_slice()),
+    ))
 }
 
 #[cfg(test)]
@@ -125,8 +141,14 @@ mod tests {
         // client key) followed by the X25519 secret.
         let client = Client::generate().unwrap();
         let (reply, k) = respond(client.public()).unwrap();
-        let kem = client.decapsulation_key.decapsulate(Ciphertext::from(&reply[..CIPHERTEXT_LEN])).unwrap();
-        let ecdh = client.x25519.shared_secret(&reply[CIPHERTEXT_LEN..]).unwrap();
+        let kem = client
+            .decapsulation_key
+            .decapsulate(Ciphertext::from(&reply[..CIPHERTEXT_LEN]))
+            .unwrap();
+        let ecdh = client
+            .x25519
+            .shared_secret(&reply[CIPHERTEXT_LEN..])
+            .unwrap();
         let expected = super::super::digest(KexHash::Sha256, &[kem.as_ref(), ecdh.as_slice()]);
         let mut r = oxssh_wire::Reader::new(k.encoded());
         assert_eq!(r.read_string("K").unwrap(), expected.as_slice());
@@ -136,17 +158,26 @@ mod tests {
     #[test]
     fn encapsulation_key_with_a_coefficient_of_q_or_more_is_rejected() {
         let client = Client::generate().unwrap();
-        assert!(encapsulation_key_is_valid(&client.public()[..ENCAPSULATION_KEY_LEN]));
+        assert!(encapsulation_key_is_valid(
+            &client.public()[..ENCAPSULATION_KEY_LEN]
+        ));
         let mut bad = client.public().to_vec();
         // First coefficient := 0xfff (>= q), in the low 12 bits of bytes 0-1.
         bad[0] = 0xff;
         bad[1] |= 0x0f;
-        assert!(matches!(respond(&bad), Err(CryptoError::InvalidKexValue(_))));
+        assert!(matches!(
+            respond(&bad),
+            Err(CryptoError::InvalidKexValue(_))
+        ));
         let mut bad = client.public().to_vec();
         // Last coefficient := q exactly, in the high 12 bits of bytes 1150-1151.
-        bad[PACKED_VECTOR_LEN - 2] = (bad[PACKED_VECTOR_LEN - 2] & 0x0f) | (((Q & 0x0f) as u8) << 4);
+        bad[PACKED_VECTOR_LEN - 2] =
+            (bad[PACKED_VECTOR_LEN - 2] & 0x0f) | (((Q & 0x0f) as u8) << 4);
         bad[PACKED_VECTOR_LEN - 1] = (Q >> 4) as u8;
-        assert!(matches!(respond(&bad), Err(CryptoError::InvalidKexValue(_))));
+        assert!(matches!(
+            respond(&bad),
+            Err(CryptoError::InvalidKexValue(_))
+        ));
     }
 
     #[test]
@@ -154,10 +185,16 @@ mod tests {
         let client = Client::generate().unwrap();
         let mut bad = client.public().to_vec();
         bad[ENCAPSULATION_KEY_LEN..].fill(0);
-        assert!(matches!(respond(&bad), Err(CryptoError::InvalidKexValue(_))));
+        assert!(matches!(
+            respond(&bad),
+            Err(CryptoError::InvalidKexValue(_))
+        ));
         let (mut reply, _) = respond(client.public()).unwrap();
         reply[CIPHERTEXT_LEN..].fill(0);
-        assert!(matches!(client.finish(&reply), Err(CryptoError::InvalidKexValue(_))));
+        assert!(matches!(
+            client.finish(&reply),
+            Err(CryptoError::InvalidKexValue(_))
+        ));
     }
 
     #[test]

@@ -83,14 +83,30 @@ impl ClientKex {
     pub(crate) fn start(alg: KexAlgorithm) -> Result<Self, CryptoError> {
         let inner = match alg {
             KexAlgorithm::Curve25519Sha256 => ClientInner::X25519(x25519::Client::generate()?),
-            KexAlgorithm::EcdhNistp256 => ClientInner::Ecdh(ecdh_nist::Client::generate(Curve::P256)?),
-            KexAlgorithm::EcdhNistp384 => ClientInner::Ecdh(ecdh_nist::Client::generate(Curve::P384)?),
-            KexAlgorithm::EcdhNistp521 => ClientInner::Ecdh(ecdh_nist::Client::generate(Curve::P521)?),
-            KexAlgorithm::MlKem768X25519Sha256 => ClientInner::MlKem(mlkem768_x25519::Client::generate()?),
-            KexAlgorithm::Sntrup761X25519Sha512 => ClientInner::Sntrup(sntrup761_x25519::Client::generate()?),
-            KexAlgorithm::DhGroup14Sha256 => ClientInner::Dh(dh_group::Client::generate(DhGroup::Group14)?),
-            KexAlgorithm::DhGroup16Sha512 => ClientInner::Dh(dh_group::Client::generate(DhGroup::Group16)?),
-            KexAlgorithm::DhGroup18Sha512 => ClientInner::Dh(dh_group::Client::generate(DhGroup::Group18)?),
+            KexAlgorithm::EcdhNistp256 => {
+                ClientInner::Ecdh(ecdh_nist::Client::generate(Curve::P256)?)
+            }
+            KexAlgorithm::EcdhNistp384 => {
+                ClientInner::Ecdh(ecdh_nist::Client::generate(Curve::P384)?)
+            }
+            KexAlgorithm::EcdhNistp521 => {
+                ClientInner::Ecdh(ecdh_nist::Client::generate(Curve::P521)?)
+            }
+            KexAlgorithm::MlKem768X25519Sha256 => {
+                ClientInner::MlKem(mlkem768_x25519::Client::generate()?)
+            }
+            KexAlgorithm::Sntrup761X25519Sha512 => {
+                ClientInner::Sntrup(sntrup761_x25519::Client::generate()?)
+            }
+            KexAlgorithm::DhGroup14Sha256 => {
+                ClientInner::Dh(dh_group::Client::generate(DhGroup::Group14)?)
+            }
+            KexAlgorithm::DhGroup16Sha512 => {
+                ClientInner::Dh(dh_group::Client::generate(DhGroup::Group16)?)
+            }
+            KexAlgorithm::DhGroup18Sha512 => {
+                ClientInner::Dh(dh_group::Client::generate(DhGroup::Group18)?)
+            }
         };
         Ok(Self { inner })
     }
@@ -129,13 +145,18 @@ impl fmt::Debug for ClientKex {
             ClientInner::Sntrup(_) => "sntrup761x25519",
             ClientInner::Dh(_) => "diffie-hellman",
         };
-        f.debug_struct("ClientKex").field("method", &method).finish_non_exhaustive()
+        f.debug_struct("ClientKex")
+            .field("method", &method)
+            .finish_non_exhaustive()
     }
 }
 
 /// The server's half: validates the client's value, generates the server's ephemeral secret, and returns
 /// the reply value (same encoding conventions as [`ClientKex::public_value`]) with K.
-pub(crate) fn server_respond(alg: KexAlgorithm, client_value: &[u8]) -> Result<(Vec<u8>, SharedSecret), CryptoError> {
+pub(crate) fn server_respond(
+    alg: KexAlgorithm,
+    client_value: &[u8],
+) -> Result<(Vec<u8>, SharedSecret), CryptoError> {
     match alg {
         KexAlgorithm::Curve25519Sha256 => x25519::respond(client_value),
         KexAlgorithm::EcdhNistp256 => ecdh_nist::respond(Curve::P256, client_value),
@@ -159,7 +180,10 @@ fn digest_algorithm(hash: KexHash) -> &'static digest::Algorithm {
 
 /// One-shot hash of the concatenation of `parts` with the method's hash function, for the exchange hash
 /// (RFC 4253 §8) and the key derivation (§7.2).
-#[allow(dead_code, reason = "promised to the kex state machine; kex/exchange_hash.rs hashes on its own for now")]
+#[allow(
+    dead_code,
+    reason = "promised to the kex state machine; kex/exchange_hash.rs hashes on its own for now"
+)]
 pub(crate) fn digest(hash: KexHash, parts: &[&[u8]]) -> Vec<u8> {
     let mut context = digest::Context::new(digest_algorithm(hash));
     for part in parts {
@@ -189,7 +213,8 @@ pub fn kex_roundtrip(alg: KexAlgorithm) -> bool {
     let Ok(client_k) = client.finish(&reply) else {
         return false;
     };
-    aws_lc_rs::constant_time::verify_slices_are_equal(client_k.encoded(), server_k.encoded()).is_ok()
+    aws_lc_rs::constant_time::verify_slices_are_equal(client_k.encoded(), server_k.encoded())
+        .is_ok()
 }
 
 #[cfg(test)]
@@ -223,8 +248,12 @@ mod tests {
             assert_eq!(client.finish(&reply).unwrap().encoded(), k.encoded());
             let mut r = oxssh_wire::Reader::new(k.encoded());
             match alg {
-                KexAlgorithm::MlKem768X25519Sha256 => assert_eq!(r.read_string("K").unwrap().len(), 32),
-                KexAlgorithm::Sntrup761X25519Sha512 => assert_eq!(r.read_string("K").unwrap().len(), 64),
+                KexAlgorithm::MlKem768X25519Sha256 => {
+                    assert_eq!(r.read_string("K").unwrap().len(), 32)
+                }
+                KexAlgorithm::Sntrup761X25519Sha512 => {
+                    assert_eq!(r.read_string("K").unwrap().len(), 64)
+                }
                 _ => {
                     let magnitude = r.read_mpint_positive("K").unwrap();
                     assert!(!magnitude.is_empty(), "{alg:?}");
@@ -236,7 +265,10 @@ mod tests {
 
     #[test]
     fn two_exchanges_give_different_secrets() {
-        for alg in [KexAlgorithm::Curve25519Sha256, KexAlgorithm::MlKem768X25519Sha256] {
+        for alg in [
+            KexAlgorithm::Curve25519Sha256,
+            KexAlgorithm::MlKem768X25519Sha256,
+        ] {
             let a = ClientKex::start(alg).unwrap();
             let b = ClientKex::start(alg).unwrap();
             assert_ne!(a.public_value(), b.public_value());
@@ -252,15 +284,33 @@ mod tests {
             let (reply, _) = server_respond(alg, &public).unwrap();
             let bad_lengths: [&[u8]; 2] = [&[], &[0x5a; 3]];
             for bad in bad_lengths {
-                assert!(matches!(server_respond(alg, bad), Err(CryptoError::InvalidKexValue(_))), "{alg:?}");
+                assert!(
+                    matches!(
+                        server_respond(alg, bad),
+                        Err(CryptoError::InvalidKexValue(_))
+                    ),
+                    "{alg:?}"
+                );
                 let client = ClientKex::start(alg).unwrap();
-                assert!(matches!(client.finish(bad), Err(CryptoError::InvalidKexValue(_))), "{alg:?}");
+                assert!(
+                    matches!(client.finish(bad), Err(CryptoError::InvalidKexValue(_))),
+                    "{alg:?}"
+                );
             }
             let longer = [reply.as_slice(), &[0]].concat();
             let client = ClientKex::start(alg).unwrap();
-            assert!(matches!(client.finish(&longer), Err(CryptoError::InvalidKexValue(_))), "{alg:?}");
+            assert!(
+                matches!(client.finish(&longer), Err(CryptoError::InvalidKexValue(_))),
+                "{alg:?}"
+            );
             let longer = [public.as_slice(), &[0]].concat();
-            assert!(matches!(server_respond(alg, &longer), Err(CryptoError::InvalidKexValue(_))), "{alg:?}");
+            assert!(
+                matches!(
+                    server_respond(alg, &longer),
+                    Err(CryptoError::InvalidKexValue(_))
+                ),
+                "{alg:?}"
+            );
         }
     }
 
@@ -283,9 +333,21 @@ mod tests {
 
     #[test]
     fn mpint_encoding_of_k_follows_rfc4251() {
-        assert_eq!(SharedSecret::from_magnitude(&[0, 0, 0x80, 1]).encoded(), &[0, 0, 0, 3, 0, 0x80, 1]);
-        assert_eq!(SharedSecret::from_magnitude(&[0, 0x7f]).encoded(), &[0, 0, 0, 1, 0x7f]);
-        assert_eq!(SharedSecret::from_string(&[9, 9]).encoded(), &[0, 0, 0, 2, 9, 9]);
-        assert_eq!(format!("{:?}", SharedSecret::from_string(&[9])), "SharedSecret(..)");
+        assert_eq!(
+            SharedSecret::from_magnitude(&[0, 0, 0x80, 1]).encoded(),
+            &[0, 0, 0, 3, 0, 0x80, 1]
+        );
+        assert_eq!(
+            SharedSecret::from_magnitude(&[0, 0x7f]).encoded(),
+            &[0, 0, 0, 1, 0x7f]
+        );
+        assert_eq!(
+            SharedSecret::from_string(&[9, 9]).encoded(),
+            &[0, 0, 0, 2, 9, 9]
+        );
+        assert_eq!(
+            format!("{:?}", SharedSecret::from_string(&[9])),
+            "SharedSecret(..)"
+        );
     }
 }

@@ -39,7 +39,11 @@ impl Client {
         if public.len() != PUBLIC_KEY_LEN + x25519::KEY_LEN {
             return Err(CryptoError::Internal("sntrup761 public key length"));
         }
-        Ok(Self { secret_key, x25519, public })
+        Ok(Self {
+            secret_key,
+            x25519,
+            public,
+        })
     }
 
     pub(super) fn public(&self) -> &[u8] {
@@ -60,14 +64,20 @@ impl Client {
         let kem_secret = sntrup761::decapsulate(&ciphertext, &secret_key);
         let kem_secret = Zeroizing::new(kem_secret.as_bytes().to_vec());
         let ecdh_secret = self.x25519.shared_secret(server_x25519)?;
-        Ok(hybrid_secret(KexHash::Sha512, &kem_secret, ecdh_secret.as_slice()))
+        Ok(hybrid_secret(
+            KexHash::Sha512,
+            &kem_secret,
+            ecdh_secret.as_slice(),
+        ))
     }
 }
 
 /// The server's side: encapsulates to the client's sntrup761 key and answers its X25519 key.
 pub(super) fn respond(client_value: &[u8]) -> Result<(Vec<u8>, SharedSecret), CryptoError> {
     if client_value.len() != PUBLIC_KEY_LEN + x25519::KEY_LEN {
-        return Err(CryptoError::InvalidKexValue("sntrup761x25519 client value length"));
+        return Err(CryptoError::InvalidKexValue(
+            "sntrup761x25519 client value length",
+        ));
     }
     let (public_key, client_x25519) = client_value.split_at(PUBLIC_KEY_LEN);
     let public_key = sntrup761::PublicKey::from_bytes(public_key)
@@ -84,7 +94,10 @@ pub(super) fn respond(client_value: &[u8]) -> Result<(Vec<u8>, SharedSecret), Cr
     if reply.len() != CIPHERTEXT_LEN + x25519::KEY_LEN {
         return Err(CryptoError::Internal("sntrup761 ciphertext length"));
     }
-    Ok((reply, hybrid_secret(KexHash::Sha512, &kem_secret, ecdh_secret.as_slice())))
+    Ok((
+        reply,
+        hybrid_secret(KexHash::Sha512, &kem_secret, ecdh_secret.as_slice()),
+    ))
 }
 
 #[cfg(test)]
@@ -109,7 +122,10 @@ mod tests {
         let ciphertext = sntrup761::Ciphertext::from_bytes(&reply[..CIPHERTEXT_LEN]).unwrap();
         let secret_key = sntrup761::SecretKey::from_bytes(&client.secret_key).unwrap();
         let kem = sntrup761::decapsulate(&ciphertext, &secret_key);
-        let ecdh = client.x25519.shared_secret(&reply[CIPHERTEXT_LEN..]).unwrap();
+        let ecdh = client
+            .x25519
+            .shared_secret(&reply[CIPHERTEXT_LEN..])
+            .unwrap();
         let expected = super::super::digest(KexHash::Sha512, &[kem.as_bytes(), ecdh.as_slice()]);
         let mut r = oxssh_wire::Reader::new(k.encoded());
         assert_eq!(r.read_string("K").unwrap(), expected.as_slice());
@@ -121,10 +137,16 @@ mod tests {
         let client = Client::generate().unwrap();
         let mut bad = client.public().to_vec();
         bad[PUBLIC_KEY_LEN..].fill(0);
-        assert!(matches!(respond(&bad), Err(CryptoError::InvalidKexValue(_))));
+        assert!(matches!(
+            respond(&bad),
+            Err(CryptoError::InvalidKexValue(_))
+        ));
         let (mut reply, _) = respond(client.public()).unwrap();
         reply[CIPHERTEXT_LEN..].fill(0);
-        assert!(matches!(client.finish(&reply), Err(CryptoError::InvalidKexValue(_))));
+        assert!(matches!(
+            client.finish(&reply),
+            Err(CryptoError::InvalidKexValue(_))
+        ));
     }
 
     #[test]

@@ -23,14 +23,19 @@ pub(super) struct Client {
 
 impl Client {
     pub(super) fn generate() -> Result<Self, CryptoError> {
-        let private =
-            PrivateKey::generate(&X25519).map_err(|_| CryptoError::Internal("X25519 key generation"))?;
+        let private = PrivateKey::generate(&X25519)
+            .map_err(|_| CryptoError::Internal("X25519 key generation"))?;
         Self::from_private(private)
     }
 
     fn from_private(private: PrivateKey) -> Result<Self, CryptoError> {
-        let public = private.compute_public_key().map_err(|_| CryptoError::Internal("X25519 public key"))?;
-        let public = public.as_ref().try_into().map_err(|_| CryptoError::Internal("X25519 public key"))?;
+        let public = private
+            .compute_public_key()
+            .map_err(|_| CryptoError::Internal("X25519 public key"))?;
+        let public = public
+            .as_ref()
+            .try_into()
+            .map_err(|_| CryptoError::Internal("X25519 public key"))?;
         Ok(Self { private, public })
     }
 
@@ -40,28 +45,40 @@ impl Client {
 
     /// The raw 32-byte shared secret with `peer`, which must be exactly 32 bytes and must not be a
     /// low-order point.
-    pub(super) fn shared_secret(&self, peer: &[u8]) -> Result<Zeroizing<[u8; KEY_LEN]>, CryptoError> {
+    pub(super) fn shared_secret(
+        &self,
+        peer: &[u8],
+    ) -> Result<Zeroizing<[u8; KEY_LEN]>, CryptoError> {
         if peer.len() != KEY_LEN {
-            return Err(CryptoError::InvalidKexValue("X25519 public key is not 32 bytes"));
+            return Err(CryptoError::InvalidKexValue(
+                "X25519 public key is not 32 bytes",
+            ));
         }
         let invalid = CryptoError::InvalidKexValue("X25519 public key is a low-order point");
-        agreement::agree(&self.private, UnparsedPublicKey::new(&X25519, peer), invalid, |secret| {
-            // AWS-LC already refuses an all-zero result; checking again costs nothing and keeps the
-            // guarantee independent of the library.
-            if verify_slices_are_equal(secret, &[0; KEY_LEN]).is_ok() {
-                return Err(invalid);
-            }
-            let mut out = Zeroizing::new([0u8; KEY_LEN]);
-            if secret.len() != KEY_LEN {
-                return Err(CryptoError::Internal("X25519 shared secret length"));
-            }
-            out.copy_from_slice(secret);
-            Ok(out)
-        })
+        agreement::agree(
+            &self.private,
+            UnparsedPublicKey::new(&X25519, peer),
+            invalid,
+            |secret| {
+                // AWS-LC already refuses an all-zero result; checking again costs nothing and keeps the
+                // guarantee independent of the library.
+                if verify_slices_are_equal(secret, &[0; KEY_LEN]).is_ok() {
+                    return Err(invalid);
+                }
+                let mut out = Zeroizing::new([0u8; KEY_LEN]);
+                if secret.len() != KEY_LEN {
+                    return Err(CryptoError::Internal("X25519 shared secret length"));
+                }
+                out.copy_from_slice(secret);
+                Ok(out)
+            },
+        )
     }
 
     pub(super) fn finish(self, server_value: &[u8]) -> Result<SharedSecret, CryptoError> {
-        Ok(SharedSecret::from_magnitude(self.shared_secret(server_value)?.as_slice()))
+        Ok(SharedSecret::from_magnitude(
+            self.shared_secret(server_value)?.as_slice(),
+        ))
     }
 }
 
@@ -69,7 +86,10 @@ impl Client {
 pub(super) fn respond(client_value: &[u8]) -> Result<(Vec<u8>, SharedSecret), CryptoError> {
     let server = Client::generate()?;
     let secret = server.shared_secret(client_value)?;
-    Ok((server.public.to_vec(), SharedSecret::from_magnitude(secret.as_slice())))
+    Ok((
+        server.public.to_vec(),
+        SharedSecret::from_magnitude(secret.as_slice()),
+    ))
 }
 
 #[cfg(test)]
@@ -84,7 +104,8 @@ mod tests {
     const SHARED: &str = "4a5d9d5ba4ce2de1728e3bf480350f25e07e21c947d19e3376f09b3c1e161742";
 
     fn fixed(private: &str) -> Client {
-        let private = PrivateKey::from_private_key(&X25519, &hex::decode(private).unwrap()).unwrap();
+        let private =
+            PrivateKey::from_private_key(&X25519, &hex::decode(private).unwrap()).unwrap();
         Client::from_private(private).unwrap()
     }
 
@@ -94,14 +115,22 @@ mod tests {
         let bob = fixed(BOB_PRIVATE);
         assert_eq!(hex::encode(alice.public()), ALICE_PUBLIC);
         assert_eq!(hex::encode(bob.public()), BOB_PUBLIC);
-        assert_eq!(hex::encode(alice.shared_secret(bob.public()).unwrap()), SHARED);
-        assert_eq!(hex::encode(bob.shared_secret(alice.public()).unwrap()), SHARED);
+        assert_eq!(
+            hex::encode(alice.shared_secret(bob.public()).unwrap()),
+            SHARED
+        );
+        assert_eq!(
+            hex::encode(bob.shared_secret(alice.public()).unwrap()),
+            SHARED
+        );
     }
 
     #[test]
     fn k_is_the_secret_as_an_mpint_per_rfc8731() {
         // The RFC 7748 secret starts with 0x4a: no sign byte needed, so K = uint32 32 || secret.
-        let k = fixed(ALICE_PRIVATE).finish(&hex::decode(BOB_PUBLIC).unwrap()).unwrap();
+        let k = fixed(ALICE_PRIVATE)
+            .finish(&hex::decode(BOB_PUBLIC).unwrap())
+            .unwrap();
         assert_eq!(hex::encode(k.encoded()), format!("00000020{SHARED}"));
     }
 
@@ -119,8 +148,17 @@ mod tests {
         let alice = fixed(ALICE_PRIVATE);
         for point in low_order {
             let point = hex::decode(point).unwrap();
-            assert!(matches!(alice.shared_secret(&point), Err(CryptoError::InvalidKexValue(_))), "{point:02x?}");
-            assert!(matches!(respond(&point), Err(CryptoError::InvalidKexValue(_))));
+            assert!(
+                matches!(
+                    alice.shared_secret(&point),
+                    Err(CryptoError::InvalidKexValue(_))
+                ),
+                "{point:02x?}"
+            );
+            assert!(matches!(
+                respond(&point),
+                Err(CryptoError::InvalidKexValue(_))
+            ));
         }
     }
 
