@@ -118,6 +118,9 @@ pub enum PeerIncompatible {
     /// Authentication failed with every method we had.
     #[error("no more authentication methods to try")]
     NoMoreAuthMethods,
+    /// The client failed authentication more often than MaxAuthTries allows.
+    #[error("Too many authentication failures")]
+    TooManyAuthFailures,
     /// The server refused the service request.
     #[error("service not available")]
     ServiceNotAvailable,
@@ -205,6 +208,9 @@ impl Error {
             }
             Self::PeerIncompatible(PeerIncompatible::NoMoreAuthMethods) => {
                 (reason::NO_MORE_AUTH_METHODS_AVAILABLE, "no more authentication methods")
+            }
+            Self::PeerIncompatible(PeerIncompatible::TooManyAuthFailures) => {
+                (reason::PROTOCOL_ERROR, "Too many authentication failures")
             }
             Self::PeerIncompatible(PeerIncompatible::ServiceNotAvailable) => {
                 (reason::SERVICE_NOT_AVAILABLE, "service not available")
