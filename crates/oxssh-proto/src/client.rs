@@ -20,7 +20,9 @@ impl Connection<Client> {
         Self::from_core(Core::new_client(config, now))
     }
 
-    fn client_auth(&mut self) -> Result<(&mut ClientAuth, &mut crate::transport::Transport), Error> {
+    fn client_auth(
+        &mut self,
+    ) -> Result<(&mut ClientAuth, &mut crate::transport::Transport), Error> {
         self.core.check()?;
         match &mut self.core.side {
             Side::Client { auth, .. } => Ok((auth, &mut self.core.transport)),
@@ -32,7 +34,9 @@ impl Connection<Client> {
     pub fn accept_host_key(&mut self) -> Result<(), Error> {
         self.core.check()?;
         let key = match &mut self.core.side {
-            Side::Client { pending_host_key, .. } => pending_host_key.take(),
+            Side::Client {
+                pending_host_key, ..
+            } => pending_host_key.take(),
             Side::Server { .. } => None,
         }
         .ok_or(ApiMisuse::NothingPending("host key verification"))?;
@@ -51,7 +55,9 @@ impl Connection<Client> {
     /// if it said.
     pub fn server_sig_algs(&self) -> Option<&[String]> {
         match &self.core.side {
-            Side::Client { server_sig_algs, .. } => server_sig_algs.as_deref(),
+            Side::Client {
+                server_sig_algs, ..
+            } => server_sig_algs.as_deref(),
             Side::Server { .. } => None,
         }
     }
@@ -69,26 +75,53 @@ impl Connection<Client> {
     }
 
     /// Answers a password change request with the old and the new password.
-    pub fn auth_change_password(&mut self, user: &str, old: &[u8], new: &[u8]) -> Result<(), Error> {
+    pub fn auth_change_password(
+        &mut self,
+        user: &str,
+        old: &[u8],
+        new: &[u8],
+    ) -> Result<(), Error> {
         let (auth, t) = self.client_auth()?;
         auth.password(t, user, old, Some(new))
     }
 
     /// Asks whether a key would be accepted (answered by [`crate::Event::AuthPkOk`] or a failure).
-    pub fn auth_publickey_query(&mut self, user: &str, algorithm: &str, key_blob: &[u8]) -> Result<(), Error> {
+    pub fn auth_publickey_query(
+        &mut self,
+        user: &str,
+        algorithm: &str,
+        key_blob: &[u8],
+    ) -> Result<(), Error> {
         let (auth, t) = self.client_auth()?;
         auth.publickey_query(t, user, algorithm, key_blob)
     }
 
     /// The bytes a publickey signature must cover for this user, algorithm and key.
-    pub fn publickey_signed_data(&self, user: &str, algorithm: &str, key_blob: &[u8]) -> Result<Vec<u8>, Error> {
-        let session_id = self.core.kex.session_id().ok_or(ApiMisuse::NothingPending("session"))?;
-        Ok(ClientAuth::signed_data(session_id, user, algorithm, key_blob))
+    pub fn publickey_signed_data(
+        &self,
+        user: &str,
+        algorithm: &str,
+        key_blob: &[u8],
+    ) -> Result<Vec<u8>, Error> {
+        let session_id = self
+            .core
+            .kex
+            .session_id()
+            .ok_or(ApiMisuse::NothingPending("session"))?;
+        Ok(ClientAuth::signed_data(
+            session_id, user, algorithm, key_blob,
+        ))
     }
 
     /// Sends a signed publickey request; `signature` is the SSH signature blob over
     /// [`publickey_signed_data`](Self::publickey_signed_data).
-    pub fn auth_publickey_signed(&mut self, user: &str, algorithm: &str, key_blob: &[u8], signature: &[u8]) -> Result<(), Error> {
+    pub fn auth_publickey_signed(
+        &mut self,
+        user: &str,
+        algorithm: &str,
+        key_blob: &[u8],
+        signature: &[u8],
+    ) -> Result<(), Error> {
         let (auth, t) = self.client_auth()?;
         auth.publickey_signed(t, user, algorithm, key_blob, signature)
     }

@@ -57,10 +57,26 @@ impl Algorithms {
                 Ok(())
             }
         };
-        check(&self.kex, |n| KexAlgorithm::from_name(n).is_some(), "key exchange list")?;
-        check(&self.host_key, |n| SignatureAlgorithm::from_name(n).is_some(), "host key algorithm list")?;
-        check(&self.ciphers, |n| CipherAlgorithm::from_name(n).is_some(), "cipher list")?;
-        check(&self.macs, |n| MacAlgorithm::from_name(n).is_some(), "MAC list")
+        check(
+            &self.kex,
+            |n| KexAlgorithm::from_name(n).is_some(),
+            "key exchange list",
+        )?;
+        check(
+            &self.host_key,
+            |n| SignatureAlgorithm::from_name(n).is_some(),
+            "host key algorithm list",
+        )?;
+        check(
+            &self.ciphers,
+            |n| CipherAlgorithm::from_name(n).is_some(),
+            "cipher list",
+        )?;
+        check(
+            &self.macs,
+            |n| MacAlgorithm::from_name(n).is_some(),
+            "MAC list",
+        )
     }
 
     pub(crate) fn proposal(&self) -> Proposal {
@@ -111,7 +127,10 @@ impl Common {
 
     fn validate(&self) -> Result<(), Error> {
         self.algorithms.validate()?;
-        let printable = self.software_version.bytes().all(|b| b.is_ascii_graphic() && b != b'-');
+        let printable = self
+            .software_version
+            .bytes()
+            .all(|b| b.is_ascii_graphic() && b != b'-');
         if self.software_version.is_empty() || !printable || self.software_version.len() > 200 {
             return Err(ApiMisuse::BadConfig("software version").into());
         }
@@ -131,7 +150,9 @@ pub struct ClientConfig {
 
 impl Default for ClientConfig {
     fn default() -> Self {
-        Self { common: Common::new(Algorithms::client_defaults()) }
+        Self {
+            common: Common::new(Algorithms::client_defaults()),
+        }
     }
 }
 
@@ -176,16 +197,32 @@ impl ServerConfig {
     /// Checks the configuration, limits host key algorithms to the keys present, and freezes it.
     pub fn build(mut self) -> Result<Arc<Self>, Error> {
         let have = |name: &String| {
-            SignatureAlgorithm::from_name(name)
-                .is_some_and(|alg| self.host_keys.iter().any(|k| k.public().key_type() == alg.key_type()))
+            SignatureAlgorithm::from_name(name).is_some_and(|alg| {
+                self.host_keys
+                    .iter()
+                    .any(|k| k.public().key_type() == alg.key_type())
+            })
         };
-        let usable: Vec<String> = self.common.algorithms.host_key.iter().filter(|n| have(n)).cloned().collect();
+        let usable: Vec<String> = self
+            .common
+            .algorithms
+            .host_key
+            .iter()
+            .filter(|n| have(n))
+            .cloned()
+            .collect();
         if usable.is_empty() {
-            return Err(ApiMisuse::BadConfig("no host key for any configured host key algorithm").into());
+            return Err(
+                ApiMisuse::BadConfig("no host key for any configured host key algorithm").into(),
+            );
         }
         self.common.algorithms.host_key = usable;
         self.common.validate()?;
-        if !self.pubkey_algorithms.iter().all(|n| names::host_key_algorithm(n).is_some()) {
+        if !self
+            .pubkey_algorithms
+            .iter()
+            .all(|n| names::host_key_algorithm(n).is_some())
+        {
             return Err(ApiMisuse::BadConfig("pubkey algorithm list").into());
         }
         Ok(Arc::new(self))

@@ -53,13 +53,19 @@ pub struct Connection<R: Side> {
 
 impl<R: Side> std::fmt::Debug for Connection<R> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Connection").field("role", &self.core.role).field("peer", &self.core.peer_identification()).finish()
+        f.debug_struct("Connection")
+            .field("role", &self.core.role)
+            .field("peer", &self.core.peer_identification())
+            .finish()
     }
 }
 
 impl<R: Side> Connection<R> {
     pub(crate) fn from_core(core: Core) -> Self {
-        Self { core, _role: PhantomData }
+        Self {
+            core,
+            _role: PhantomData,
+        }
     }
 
     /// Processes bytes from the peer, taking every whole packet off the front of `input`.
@@ -176,31 +182,50 @@ impl<R: Side> Connection<R> {
     }
 
     /// Refuses a channel the peer asked for (reason codes in `msg::connection::open_failure`).
-    pub fn reject_channel(&mut self, channel: ChannelId, reason: u32, description: &str) -> Result<(), Error> {
+    pub fn reject_channel(
+        &mut self,
+        channel: ChannelId,
+        reason: u32,
+        description: &str,
+    ) -> Result<(), Error> {
         let core = self.connection_layer()?;
-        core.channels.reject(&mut core.transport, channel, reason, description)
+        core.channels
+            .reject(&mut core.transport, channel, reason, description)
     }
 
     /// Sends as much of `data` as the peer's window allows now and returns how much that was; when it
     /// is less than all, wait for [`Event::ChannelWritable`]. The bytes are copied once, into the packet.
     pub fn send_data(&mut self, channel: ChannelId, data: &[u8]) -> Result<usize, Error> {
         let core = self.connection_layer()?;
-        let sent = core.channels.send_data(&mut core.transport, channel, None, data)?;
+        let sent = core
+            .channels
+            .send_data(&mut core.transport, channel, None, data)?;
         core.maybe_rekey_after_send();
         Ok(sent)
     }
 
     /// As [`send_data`](Self::send_data), as extended data (`code` 1 is stderr).
-    pub fn send_extended_data(&mut self, channel: ChannelId, code: u32, data: &[u8]) -> Result<usize, Error> {
+    pub fn send_extended_data(
+        &mut self,
+        channel: ChannelId,
+        code: u32,
+        data: &[u8],
+    ) -> Result<usize, Error> {
         let core = self.connection_layer()?;
-        let sent = core.channels.send_data(&mut core.transport, channel, Some(code), data)?;
+        let sent = core
+            .channels
+            .send_data(&mut core.transport, channel, Some(code), data)?;
         core.maybe_rekey_after_send();
         Ok(sent)
     }
 
     /// How many bytes `send_data` would take right now.
     pub fn send_capacity(&self, channel: ChannelId) -> usize {
-        if self.core.transport.is_sending_kex() { 0 } else { self.core.channels.send_capacity(channel) }
+        if self.core.transport.is_sending_kex() {
+            0
+        } else {
+            self.core.channels.send_capacity(channel)
+        }
     }
 
     /// Reports that `n` bytes of received data were passed on, so the window can reopen.
@@ -224,28 +249,46 @@ impl<R: Side> Connection<R> {
     }
 
     /// Sends a channel request.
-    pub fn channel_request(&mut self, channel: ChannelId, request: ChannelRequest, want_reply: bool) -> Result<(), Error> {
+    pub fn channel_request(
+        &mut self,
+        channel: ChannelId,
+        request: ChannelRequest,
+        want_reply: bool,
+    ) -> Result<(), Error> {
         let core = self.connection_layer()?;
-        core.channels.request(&mut core.transport, channel, request, want_reply)
+        core.channels
+            .request(&mut core.transport, channel, request, want_reply)
     }
 
     /// Answers the oldest unanswered want-reply request on the channel.
-    pub fn channel_request_reply(&mut self, channel: ChannelId, success: bool) -> Result<(), Error> {
+    pub fn channel_request_reply(
+        &mut self,
+        channel: ChannelId,
+        success: bool,
+    ) -> Result<(), Error> {
         let core = self.connection_layer()?;
-        core.channels.request_reply(&mut core.transport, channel, success)
+        core.channels
+            .request_reply(&mut core.transport, channel, success)
     }
 
     /// Sends a global request.
-    pub fn global_request(&mut self, name: &str, want_reply: bool, data: &[u8]) -> Result<(), Error> {
+    pub fn global_request(
+        &mut self,
+        name: &str,
+        want_reply: bool,
+        data: &[u8],
+    ) -> Result<(), Error> {
         let core = self.connection_layer()?;
-        core.channels.global_request(&mut core.transport, name, want_reply, data);
+        core.channels
+            .global_request(&mut core.transport, name, want_reply, data);
         Ok(())
     }
 
     /// Answers the oldest unanswered want-reply global request.
     pub fn global_request_reply(&mut self, success: bool, data: &[u8]) -> Result<(), Error> {
         let core = self.connection_layer()?;
-        core.channels.global_request_reply(&mut core.transport, success, data)
+        core.channels
+            .global_request_reply(&mut core.transport, success, data)
     }
 
     /// Sends an IGNORE message (traffic padding, or a cheap liveness write).

@@ -27,7 +27,6 @@ use crate::version::VersionReader;
 /// What differs between the roles.
 pub(crate) enum Side {
     Client {
-        config: Arc<ClientConfig>,
         auth: ClientAuth,
         /// The host key waiting for the application's verdict.
         pending_host_key: Option<PublicKey>,
@@ -68,12 +67,27 @@ pub(crate) struct Core {
     peer_ping: bool,
 }
 
-fn kex_context<'a>(role: Role, proposal: &'a Proposal, side: &'a Side, our_id: &'a str, peer_id: &'a str) -> KexContext<'a> {
+fn kex_context<'a>(
+    role: Role,
+    proposal: &'a Proposal,
+    side: &'a Side,
+    our_id: &'a str,
+    peer_id: &'a str,
+) -> KexContext<'a> {
     let (host_keys, ext_info) = match side {
         Side::Client { .. } => (&[][..], None),
-        Side::Server { config, ext_info, .. } => (&config.host_keys[..], Some(&ext_info[..])),
+        Side::Server {
+            config, ext_info, ..
+        } => (&config.host_keys[..], Some(&ext_info[..])),
     };
-    KexContext { role, proposal, host_keys, our_id, peer_id, ext_info }
+    KexContext {
+        role,
+        proposal,
+        host_keys,
+        our_id,
+        peer_id,
+        ext_info,
+    }
 }
 
 impl Core {
@@ -110,7 +124,11 @@ impl Core {
 
     pub(crate) fn new_client(config: Arc<ClientConfig>, now: Instant) -> Self {
         let common = config.common.clone();
-        let side = Side::Client { config, auth: ClientAuth::new(), pending_host_key: None, server_sig_algs: None };
+        let side = Side::Client {
+            auth: ClientAuth::new(),
+            pending_host_key: None,
+            server_sig_algs: None,
+        };
         Self::new(Role::Client, side, &common, now)
     }
 
@@ -119,11 +137,19 @@ impl Core {
         let mut ext = Vec::new();
         let sig_algs = config.pubkey_algorithms.join(",");
         ExtInfo {
-            extensions: vec![(extensions::SERVER_SIG_ALGS, sig_algs.as_bytes()), (extensions::PING, b"0")],
+            extensions: vec![
+                (extensions::SERVER_SIG_ALGS, sig_algs.as_bytes()),
+                (extensions::PING, b"0"),
+            ],
         }
         .write(&mut ext);
         let auth_deadline = config.login_grace_time.map(|t| now + t);
-        let side = Side::Server { config, auth: ServerAuth::new(), ext_info: ext, auth_deadline };
+        let side = Side::Server {
+            config,
+            auth: ServerAuth::new(),
+            ext_info: ext,
+            auth_deadline,
+        };
         Self::new(Role::Server, side, &common, now)
     }
 
@@ -166,7 +192,13 @@ impl Core {
 
     pub(crate) fn send_disconnect(&mut self, reason: u32, description: &str) {
         if !self.closed {
-            self.transport.send(|b| Disconnect { reason, description }.write(b));
+            self.transport.send(|b| {
+                Disconnect {
+                    reason,
+                    description,
+                }
+                .write(b)
+            });
             self.closed = true;
         }
     }
@@ -190,7 +222,9 @@ impl Core {
             }
         }
         while !self.closed && !self.is_paused() {
-            let Some((seq, payload)) = self.transport.reader.read_packet(input)? else { break };
+            let Some((seq, payload)) = self.transport.reader.read_packet(input)? else {
+                break;
+            };
             self.handle_packet(seq, payload, now)?;
             if self.transport.held_len() > limits::MAX_QUEUED_DURING_KEX {
                 return Err(PeerMisbehaved::TooMany("messages during key exchange").into());
@@ -200,8 +234,15 @@ impl Core {
         Ok(())
     }
 
-    fn handle_packet(&mut self, seq: u32, mut payload: BytesMut, now: Instant) -> Result<(), Error> {
-        let got = *payload.first().ok_or(crate::error::InvalidMessage::EmptyPacket)?;
+    fn handle_packet(
+        &mut self,
+        seq: u32,
+        mut payload: BytesMut,
+        now: Instant,
+    ) -> Result<(), Error> {
+        let got = *payload
+            .first()
+            .ok_or(crate::error::InvalidMessage::EmptyPacket)?;
         if !self.kex.is_initial_done() {
             if got != number::KEXINIT {
                 self.kex.note_message_before_kexinit();
@@ -218,14 +259,22 @@ impl Core {
                 return Err(PeerMisbehaved::SequenceWrappedInInitialKex.into());
             }
         }
-        if self.kex.is_receiving_kex() && !number::is_kex(got) && !number::is_transport_generic(got) {
-            return Err(PeerMisbehaved::UnexpectedMessage { expected: "key exchange message", got }.into());
+        if self.kex.is_receiving_kex() && !number::is_kex(got) && !number::is_transport_generic(got)
+        {
+            return Err(PeerMisbehaved::UnexpectedMessage {
+                expected: "key exchange message",
+                got,
+            }
+            .into());
         }
         let body = payload.get(1..).unwrap_or_default();
         match got {
             number::DISCONNECT => {
                 let d = Disconnect::read(&mut Reader::new(body))?;
-                self.events.push_back(Event::Disconnected { reason: d.reason, description: d.description.to_owned() });
+                self.events.push_back(Event::Disconnected {
+                    reason: d.reason,
+                    description: d.description.to_owned(),
+                });
                 self.closed = true;
                 self.error = Some(Error::PeerDisconnected(d.reason));
             }
@@ -234,20 +283,38 @@ impl Core {
                 let d = DebugMessage::read(&mut Reader::new(body))?;
                 tracing::debug!(message = d.message, "peer debug message");
                 if d.always_display {
-                    self.events.push_back(Event::Debug { message: d.message.to_owned() });
+                    self.events.push_back(Event::Debug {
+                        message: d.message.to_owned(),
+                    });
                 }
             }
             number::KEXINIT => {
-                let ctx = kex_context(self.role, &self.proposal, &self.side, &self.our_id, self.peer_id.as_deref().unwrap_or(""));
-                self.kex.handle_kexinit(&mut self.transport, &ctx, &payload)?;
+                let ctx = kex_context(
+                    self.role,
+                    &self.proposal,
+                    &self.side,
+                    &self.our_id,
+                    self.peer_id.as_deref().unwrap_or(""),
+                );
+                self.kex
+                    .handle_kexinit(&mut self.transport, &ctx, &payload)?;
             }
             number::NEWKEYS => {
                 let out = self.kex.handle_newkeys(&mut self.transport)?;
                 self.on_kex_output(out, now)?;
             }
             30..=49 => {
-                let ctx = kex_context(self.role, &self.proposal, &self.side, &self.our_id, self.peer_id.as_deref().unwrap_or(""));
-                if let Some(out) = self.kex.handle_method_message(&mut self.transport, &ctx, &payload)? {
+                let ctx = kex_context(
+                    self.role,
+                    &self.proposal,
+                    &self.side,
+                    &self.our_id,
+                    self.peer_id.as_deref().unwrap_or(""),
+                );
+                if let Some(out) =
+                    self.kex
+                        .handle_method_message(&mut self.transport, &ctx, &payload)?
+                {
                     self.on_kex_output(out, now)?;
                 }
             }
@@ -260,13 +327,22 @@ impl Core {
             }
             80..=127 => {
                 if !self.is_authenticated() {
-                    return Err(PeerMisbehaved::UnexpectedMessage { expected: "authentication", got }.into());
+                    return Err(PeerMisbehaved::UnexpectedMessage {
+                        expected: "authentication",
+                        got,
+                    }
+                    .into());
                 }
-                self.channels.handle(&mut self.transport, &mut self.events, payload)?;
+                self.channels
+                    .handle(&mut self.transport, &mut self.events, payload)?;
             }
             number::PING => {
                 if !self.kex.is_initial_done() {
-                    return Err(PeerMisbehaved::UnexpectedMessage { expected: "key exchange", got }.into());
+                    return Err(PeerMisbehaved::UnexpectedMessage {
+                        expected: "key exchange",
+                        got,
+                    }
+                    .into());
                 }
                 let data = Reader::new(body).read_string("ping data")?.to_vec();
                 self.transport.send(|b| {
@@ -289,25 +365,40 @@ impl Core {
     fn handle_auth(&mut self, payload: &[u8]) -> Result<(), Error> {
         let got = payload.first().copied().unwrap_or(0);
         let Some(session_id) = self.kex.session_id().map(<[u8]>::to_vec) else {
-            return Err(PeerMisbehaved::UnexpectedMessage { expected: "key exchange", got }.into());
+            return Err(PeerMisbehaved::UnexpectedMessage {
+                expected: "key exchange",
+                got,
+            }
+            .into());
         };
         match &mut self.side {
             Side::Client { auth, .. } => auth.handle(&mut self.events, payload),
-            Side::Server { config, auth, .. } => {
-                auth.handle(&mut self.transport, &mut self.events, config, &session_id, payload)
-            }
+            Side::Server { config, auth, .. } => auth.handle(
+                &mut self.transport,
+                &mut self.events,
+                config,
+                &session_id,
+                payload,
+            ),
         }
     }
 
     fn handle_ext_info(&mut self, body: &[u8]) -> Result<(), Error> {
         if !self.kex.is_initial_done() {
-            return Err(PeerMisbehaved::UnexpectedMessage { expected: "key exchange", got: number::EXT_INFO }.into());
+            return Err(PeerMisbehaved::UnexpectedMessage {
+                expected: "key exchange",
+                got: number::EXT_INFO,
+            }
+            .into());
         }
         let info = ExtInfo::read(&mut Reader::new(body))?;
         if info.get(extensions::PING).is_some() {
             self.peer_ping = true;
         }
-        if let Side::Client { server_sig_algs, .. } = &mut self.side {
+        if let Side::Client {
+            server_sig_algs, ..
+        } = &mut self.side
+        {
             if let Some(value) = info.get(extensions::SERVER_SIG_ALGS) {
                 let list = oxssh_wire::NameList::parse(value, "server-sig-algs")?;
                 *server_sig_algs = Some(list.iter().map(str::to_owned).collect());
@@ -321,14 +412,20 @@ impl Core {
             KexOutput::VerifyHostKey(key) => {
                 if self.kex.is_known_host_key(&key) {
                     self.kex.accept_host_key(&mut self.transport, key)?;
-                } else if let Side::Client { pending_host_key, .. } = &mut self.side {
+                } else if let Side::Client {
+                    pending_host_key, ..
+                } = &mut self.side
+                {
                     *pending_host_key = Some(key.clone());
                     self.events.push_back(Event::HostKey { key });
                 }
             }
             KexOutput::Completed { initial } => {
                 self.keyed_at = now;
-                let cipher = self.kex.algorithms().map_or(CipherAlgorithm::None, |a| a.cipher_c2s);
+                let cipher = self
+                    .kex
+                    .algorithms()
+                    .map_or(CipherAlgorithm::None, |a| a.cipher_c2s);
                 self.rekey = RekeyPolicy::for_cipher(cipher, self.rekey_bytes, self.rekey_time);
                 self.events.push_back(Event::KexCompleted { initial });
                 if initial {
@@ -365,7 +462,13 @@ impl Core {
         if self.closed || !self.kex.is_initial_done() || self.kex.is_running() {
             return;
         }
-        let ctx = kex_context(self.role, &self.proposal, &self.side, &self.our_id, self.peer_id.as_deref().unwrap_or(""));
+        let ctx = kex_context(
+            self.role,
+            &self.proposal,
+            &self.side,
+            &self.our_id,
+            self.peer_id.as_deref().unwrap_or(""),
+        );
         self.kex.start(&mut self.transport, &ctx);
     }
 
@@ -374,17 +477,30 @@ impl Core {
             return None;
         }
         let auth = match &self.side {
-            Side::Server { auth, auth_deadline, .. } if !auth.is_done() => *auth_deadline,
+            Side::Server {
+                auth,
+                auth_deadline,
+                ..
+            } if !auth.is_done() => *auth_deadline,
             _ => None,
         };
-        let rekey = if self.kex.is_initial_done() { self.rekey.deadline(self.keyed_at) } else { None };
+        let rekey = if self.kex.is_initial_done() {
+            self.rekey.deadline(self.keyed_at)
+        } else {
+            None
+        };
         [auth, rekey].into_iter().flatten().min()
     }
 
     pub(crate) fn handle_timeout(&mut self, now: Instant) -> Result<(), Error> {
         self.check()?;
         self.last_now = self.last_now.max(now);
-        if let Side::Server { auth, auth_deadline: Some(deadline), .. } = &self.side {
+        if let Side::Server {
+            auth,
+            auth_deadline: Some(deadline),
+            ..
+        } = &self.side
+        {
             if !auth.is_done() && now >= *deadline {
                 return self.settle(Err(Error::Timeout("authentication")));
             }

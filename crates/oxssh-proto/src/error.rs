@@ -194,7 +194,9 @@ impl Error {
     /// place the core chooses a reason code. `None` means no DISCONNECT is sent (the peer already left).
     pub fn disconnect_reason(&self) -> Option<(u32, &'static str)> {
         Some(match self {
-            Self::InvalidMessage(InvalidMessage::BadVersion(_)) => (reason::PROTOCOL_ERROR, "bad identification"),
+            Self::InvalidMessage(InvalidMessage::BadVersion(_)) => {
+                (reason::PROTOCOL_ERROR, "bad identification")
+            }
             Self::InvalidMessage(_) => (reason::PROTOCOL_ERROR, "malformed packet"),
             Self::PeerMisbehaved(PeerMisbehaved::StrictKexViolation(_)) => {
                 (reason::PROTOCOL_ERROR, "strict KEX violation")
@@ -203,24 +205,31 @@ impl Error {
             Self::PeerIncompatible(PeerIncompatible::NoCommonAlgorithm(_)) => {
                 (reason::KEY_EXCHANGE_FAILED, "no matching algorithm")
             }
-            Self::PeerIncompatible(PeerIncompatible::UnsupportedVersion) => {
-                (reason::PROTOCOL_VERSION_NOT_SUPPORTED, "protocol version not supported")
-            }
-            Self::PeerIncompatible(PeerIncompatible::NoMoreAuthMethods) => {
-                (reason::NO_MORE_AUTH_METHODS_AVAILABLE, "no more authentication methods")
-            }
+            Self::PeerIncompatible(PeerIncompatible::UnsupportedVersion) => (
+                reason::PROTOCOL_VERSION_NOT_SUPPORTED,
+                "protocol version not supported",
+            ),
+            Self::PeerIncompatible(PeerIncompatible::NoMoreAuthMethods) => (
+                reason::NO_MORE_AUTH_METHODS_AVAILABLE,
+                "no more authentication methods",
+            ),
             Self::PeerIncompatible(PeerIncompatible::TooManyAuthFailures) => {
                 (reason::PROTOCOL_ERROR, "Too many authentication failures")
             }
             Self::PeerIncompatible(PeerIncompatible::ServiceNotAvailable) => {
                 (reason::SERVICE_NOT_AVAILABLE, "service not available")
             }
-            Self::Crypto(CryptoError::MacMismatch) => (reason::MAC_ERROR, "message authentication code incorrect"),
-            Self::Crypto(CryptoError::BadSignature | CryptoError::BadHostKey) => {
-                (reason::HOST_KEY_NOT_VERIFIABLE, "host key verification failed")
+            Self::Crypto(CryptoError::MacMismatch) => {
+                (reason::MAC_ERROR, "message authentication code incorrect")
             }
+            Self::Crypto(CryptoError::BadSignature | CryptoError::BadHostKey) => (
+                reason::HOST_KEY_NOT_VERIFIABLE,
+                "host key verification failed",
+            ),
             Self::Crypto(_) => (reason::KEY_EXCHANGE_FAILED, "key exchange failed"),
-            Self::ApiMisuse(_) | Self::LocallyDisconnected => (reason::BY_APPLICATION, "disconnected by application"),
+            Self::ApiMisuse(_) | Self::LocallyDisconnected => {
+                (reason::BY_APPLICATION, "disconnected by application")
+            }
             Self::Timeout(_) => (reason::BY_APPLICATION, "timeout"),
             Self::PeerDisconnected(_) => return None,
         })

@@ -41,16 +41,34 @@ pub enum KexHash {
 
 const KEX_NAMES: &[(&str, KexAlgorithm)] = &[
     ("mlkem768x25519-sha256", KexAlgorithm::MlKem768X25519Sha256),
-    ("sntrup761x25519-sha512", KexAlgorithm::Sntrup761X25519Sha512),
-    ("sntrup761x25519-sha512@openssh.com", KexAlgorithm::Sntrup761X25519Sha512),
+    (
+        "sntrup761x25519-sha512",
+        KexAlgorithm::Sntrup761X25519Sha512,
+    ),
+    (
+        "sntrup761x25519-sha512@openssh.com",
+        KexAlgorithm::Sntrup761X25519Sha512,
+    ),
     ("curve25519-sha256", KexAlgorithm::Curve25519Sha256),
-    ("curve25519-sha256@libssh.org", KexAlgorithm::Curve25519Sha256),
+    (
+        "curve25519-sha256@libssh.org",
+        KexAlgorithm::Curve25519Sha256,
+    ),
     ("ecdh-sha2-nistp256", KexAlgorithm::EcdhNistp256),
     ("ecdh-sha2-nistp384", KexAlgorithm::EcdhNistp384),
     ("ecdh-sha2-nistp521", KexAlgorithm::EcdhNistp521),
-    ("diffie-hellman-group14-sha256", KexAlgorithm::DhGroup14Sha256),
-    ("diffie-hellman-group16-sha512", KexAlgorithm::DhGroup16Sha512),
-    ("diffie-hellman-group18-sha512", KexAlgorithm::DhGroup18Sha512),
+    (
+        "diffie-hellman-group14-sha256",
+        KexAlgorithm::DhGroup14Sha256,
+    ),
+    (
+        "diffie-hellman-group16-sha512",
+        KexAlgorithm::DhGroup16Sha512,
+    ),
+    (
+        "diffie-hellman-group18-sha512",
+        KexAlgorithm::DhGroup18Sha512,
+    ),
 ];
 
 impl KexAlgorithm {
@@ -62,20 +80,25 @@ impl KexAlgorithm {
     /// The hash this method uses.
     pub fn hash(self) -> KexHash {
         match self {
-            Self::MlKem768X25519Sha256 | Self::Curve25519Sha256 | Self::EcdhNistp256 | Self::DhGroup14Sha256 => {
-                KexHash::Sha256
-            }
+            Self::MlKem768X25519Sha256
+            | Self::Curve25519Sha256
+            | Self::EcdhNistp256
+            | Self::DhGroup14Sha256 => KexHash::Sha256,
             Self::EcdhNistp384 => KexHash::Sha384,
-            Self::Sntrup761X25519Sha512 | Self::EcdhNistp521 | Self::DhGroup16Sha512 | Self::DhGroup18Sha512 => {
-                KexHash::Sha512
-            }
+            Self::Sntrup761X25519Sha512
+            | Self::EcdhNistp521
+            | Self::DhGroup16Sha512
+            | Self::DhGroup18Sha512 => KexHash::Sha512,
         }
     }
 
     /// Whether the client's and server's public values are `mpint`s (finite-field DH, RFC 4253 §8) rather
     /// than `string`s (every other method).
     pub fn uses_mpint_values(self) -> bool {
-        matches!(self, Self::DhGroup14Sha256 | Self::DhGroup16Sha512 | Self::DhGroup18Sha512)
+        matches!(
+            self,
+            Self::DhGroup14Sha256 | Self::DhGroup16Sha512 | Self::DhGroup18Sha512
+        )
     }
 }
 
@@ -104,7 +127,10 @@ pub enum CipherAlgorithm {
 }
 
 const CIPHER_NAMES: &[(&str, CipherAlgorithm)] = &[
-    ("chacha20-poly1305@openssh.com", CipherAlgorithm::ChaCha20Poly1305),
+    (
+        "chacha20-poly1305@openssh.com",
+        CipherAlgorithm::ChaCha20Poly1305,
+    ),
     ("aes128-gcm@openssh.com", CipherAlgorithm::Aes128Gcm),
     ("aes256-gcm@openssh.com", CipherAlgorithm::Aes256Gcm),
     ("aes128-ctr", CipherAlgorithm::Aes128Ctr),
@@ -115,12 +141,18 @@ const CIPHER_NAMES: &[(&str, CipherAlgorithm)] = &[
 impl CipherAlgorithm {
     /// Looks up a wire name (`none` is never negotiated).
     pub fn from_name(name: &str) -> Option<Self> {
-        CIPHER_NAMES.iter().find(|(n, _)| *n == name).map(|(_, a)| *a)
+        CIPHER_NAMES
+            .iter()
+            .find(|(n, _)| *n == name)
+            .map(|(_, a)| *a)
     }
 
     /// The wire name.
     pub fn name(self) -> &'static str {
-        CIPHER_NAMES.iter().find(|(_, a)| *a == self).map_or("none", |(n, _)| *n)
+        CIPHER_NAMES
+            .iter()
+            .find(|(_, a)| *a == self)
+            .map_or("none", |(n, _)| *n)
     }
 
     /// Bytes of key material (key derivation letters C and D).
@@ -145,7 +177,10 @@ impl CipherAlgorithm {
 
     /// Whether the cipher authenticates the packet itself, so that no MAC is negotiated for it.
     pub fn is_aead(self) -> bool {
-        matches!(self, Self::ChaCha20Poly1305 | Self::Aes128Gcm | Self::Aes256Gcm)
+        matches!(
+            self,
+            Self::ChaCha20Poly1305 | Self::Aes128Gcm | Self::Aes256Gcm
+        )
     }
 }
 
@@ -188,7 +223,10 @@ impl MacAlgorithm {
 
     /// The wire name.
     pub fn name(self) -> &'static str {
-        MAC_NAMES.iter().find(|(_, a)| *a == self).map_or("none", |(n, _)| *n)
+        MAC_NAMES
+            .iter()
+            .find(|(_, a)| *a == self)
+            .map_or("none", |(n, _)| *n)
     }
 
     /// Bytes of key material (letters E and F) and of the tag on the wire; equal for every HMAC.
@@ -202,7 +240,10 @@ impl MacAlgorithm {
 
     /// Whether the MAC is computed over the ciphertext, with the length in the clear.
     pub fn is_etm(self) -> bool {
-        matches!(self, Self::HmacSha256Etm | Self::HmacSha512Etm | Self::HmacSha1Etm)
+        matches!(
+            self,
+            Self::HmacSha256Etm | Self::HmacSha512Etm | Self::HmacSha1Etm
+        )
     }
 }
 
@@ -298,7 +339,10 @@ pub mod defaults {
         "hmac-sha2-512",
     ];
     /// Server MAC preference: encrypt-then-MAC only.
-    pub const SERVER_MACS: &[&str] = &["hmac-sha2-256-etm@openssh.com", "hmac-sha2-512-etm@openssh.com"];
+    pub const SERVER_MACS: &[&str] = &[
+        "hmac-sha2-256-etm@openssh.com",
+        "hmac-sha2-512-etm@openssh.com",
+    ];
     /// Signature algorithms accepted for user public-key authentication (server-sig-algs).
     pub const PUBKEY_ACCEPTED: &[&str] = &[
         "ssh-ed25519",

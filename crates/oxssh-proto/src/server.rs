@@ -20,10 +20,25 @@ impl Connection<Server> {
         Self::from_core(Core::new_server(config, now))
     }
 
-    fn server_auth(&mut self) -> Result<(&mut ServerAuth, &ServerConfig, &mut Transport, &mut std::collections::VecDeque<crate::Event>), Error> {
+    fn server_auth(
+        &mut self,
+    ) -> Result<
+        (
+            &mut ServerAuth,
+            &ServerConfig,
+            &mut Transport,
+            &mut std::collections::VecDeque<crate::Event>,
+        ),
+        Error,
+    > {
         self.core.check()?;
         match &mut self.core.side {
-            Side::Server { auth, config, .. } => Ok((auth, config, &mut self.core.transport, &mut self.core.events)),
+            Side::Server { auth, config, .. } => Ok((
+                auth,
+                config,
+                &mut self.core.transport,
+                &mut self.core.events,
+            )),
             Side::Client { .. } => Err(ApiMisuse::BadConfig("server call on a client").into()),
         }
     }
@@ -42,14 +57,23 @@ impl Connection<Server> {
 
     /// Refuses the pending request naming the methods that can continue; `partial` reports a successful
     /// step of a multi-method login (AuthenticationMethods).
-    pub fn reject_auth_with(&mut self, methods: Option<&[&str]>, partial: bool) -> Result<(), Error> {
+    pub fn reject_auth_with(
+        &mut self,
+        methods: Option<&[&str]>,
+        partial: bool,
+    ) -> Result<(), Error> {
         let (auth, config, t, _) = self.server_auth()?;
         let result = auth.reject(t, config, methods, partial);
         self.core.settle(result)
     }
 
     /// Sends keyboard-interactive prompts for the pending keyboard-interactive request.
-    pub fn ask_info(&mut self, name: &str, instruction: &str, prompts: &[InfoPrompt]) -> Result<(), Error> {
+    pub fn ask_info(
+        &mut self,
+        name: &str,
+        instruction: &str,
+        prompts: &[InfoPrompt],
+    ) -> Result<(), Error> {
         let (auth, _, t, _) = self.server_auth()?;
         auth.ask_info(t, name, instruction, prompts)
     }

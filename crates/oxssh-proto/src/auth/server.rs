@@ -19,8 +19,8 @@ use crate::event::{AuthMethod, Event, InfoPrompt};
 use crate::msg::number;
 use crate::msg::transport::Service;
 use crate::msg::userauth::{
-    InfoRequest, InfoResponse, MethodRequest, Prompt, SERVICE_CONNECTION, SERVICE_USERAUTH, UserauthBanner,
-    UserauthFailure, UserauthPkOk, UserauthRequest, method, publickey_signed_data,
+    InfoRequest, InfoResponse, MethodRequest, Prompt, SERVICE_CONNECTION, SERVICE_USERAUTH,
+    UserauthBanner, UserauthFailure, UserauthPkOk, UserauthRequest, method, publickey_signed_data,
 };
 use crate::transport::Transport;
 
@@ -38,7 +38,10 @@ enum State {
 #[derive(Debug, Clone, PartialEq, Eq)]
 enum Deciding {
     /// Accepting sends PK_OK, not success.
-    PublicKeyQuery { algorithm: String, key: Vec<u8> },
+    PublicKeyQuery {
+        algorithm: String,
+        key: Vec<u8>,
+    },
     /// The first "none" request does not count as a failure (clients use it to learn the methods).
     FirstNone,
     KeyboardInteractive,
@@ -55,7 +58,12 @@ pub(crate) struct ServerAuth {
 
 impl ServerAuth {
     pub(crate) fn new() -> Self {
-        Self { state: State::ExpectServiceRequest, user: None, failures: 0, attempts: 0 }
+        Self {
+            state: State::ExpectServiceRequest,
+            user: None,
+            failures: 0,
+            attempts: 0,
+        }
     }
 
     pub(crate) fn is_done(&self) -> bool {
@@ -89,7 +97,12 @@ impl ServerAuth {
                 if service.name != SERVICE_USERAUTH {
                     return Err(PeerIncompatible::ServiceNotAvailable.into());
                 }
-                t.send(|b| Service { name: SERVICE_USERAUTH }.write(b, number::SERVICE_ACCEPT));
+                t.send(|b| {
+                    Service {
+                        name: SERVICE_USERAUTH,
+                    }
+                    .write(b, number::SERVICE_ACCEPT)
+                });
                 self.state = State::ExpectRequest;
                 Ok(())
             }
@@ -100,12 +113,23 @@ impl ServerAuth {
             }
             (number::USERAUTH_INFO_RESPONSE, State::ExpectInfoResponse) => {
                 let response = InfoResponse::read(&mut r)?;
-                let responses = response.responses.iter().map(|r| Zeroizing::new(r.to_vec())).collect();
+                let responses = response
+                    .responses
+                    .iter()
+                    .map(|r| Zeroizing::new(r.to_vec()))
+                    .collect();
                 self.state = State::Deciding(Deciding::KeyboardInteractive);
-                events.push_back(Event::AuthInfoResponse { user: self.user.clone().unwrap_or_default(), responses });
+                events.push_back(Event::AuthInfoResponse {
+                    user: self.user.clone().unwrap_or_default(),
+                    responses,
+                });
                 Ok(())
             }
-            _ => Err(PeerMisbehaved::UnexpectedMessage { expected: "authentication request", got }.into()),
+            _ => Err(PeerMisbehaved::UnexpectedMessage {
+                expected: "authentication request",
+                got,
+            }
+            .into()),
         }
     }
 
@@ -123,7 +147,9 @@ impl ServerAuth {
         match &self.user {
             // OpenSSH: "Change of username or service not allowed".
             Some(user) if user != request.user => {
-                return Err(PeerMisbehaved::ProtocolViolation("change of username not allowed").into());
+                return Err(
+                    PeerMisbehaved::ProtocolViolation("change of username not allowed").into(),
+                );
             }
             Some(_) => {}
             None => self.user = Some(request.user.to_owned()),
@@ -132,46 +158,87 @@ impl ServerAuth {
         let user = request.user.to_owned();
         let (deciding, auth_method) = match &request.method {
             MethodRequest::None => {
-                let kind = if self.attempts == 1 { Deciding::FirstNone } else { Deciding::Other };
+                let kind = if self.attempts == 1 {
+                    Deciding::FirstNone
+                } else {
+                    Deciding::Other
+                };
                 (kind, AuthMethod::None)
             }
-            MethodRequest::Password { password, new_password } => (
+            MethodRequest::Password {
+                password,
+                new_password,
+            } => (
                 Deciding::Other,
                 AuthMethod::Password {
                     password: Zeroizing::new(password.to_vec()),
                     new_password: new_password.map(|p| Zeroizing::new(p.to_vec())),
                 },
             ),
-            MethodRequest::PublicKey { algorithm, key, signature } => {
+            MethodRequest::PublicKey {
+                algorithm,
+                key,
+                signature,
+            } => {
                 let Some((alg, public)) = Self::acceptable_key(config, algorithm, key) else {
                     return self.reject_unasked(t, events, config, user, method::PUBLICKEY);
                 };
                 match signature {
                     None => (
-                        Deciding::PublicKeyQuery { algorithm: (*algorithm).to_owned(), key: key.to_vec() },
-                        AuthMethod::PublicKeyQuery { algorithm: alg, key: public },
+                        Deciding::PublicKeyQuery {
+                            algorithm: (*algorithm).to_owned(),
+                            key: key.to_vec(),
+                        },
+                        AuthMethod::PublicKeyQuery {
+                            algorithm: alg,
+                            key: public,
+                        },
                     ),
                     Some(signature) => {
-                        let signed = publickey_signed_data(session_id, request.user, request.service, algorithm, key);
+                        let signed = publickey_signed_data(
+                            session_id,
+                            request.user,
+                            request.service,
+                            algorithm,
+                            key,
+                        );
                         if public.verify(alg, &signed, signature).is_err() {
                             return self.reject_unasked(t, events, config, user, method::PUBLICKEY);
                         }
-                        (Deciding::Other, AuthMethod::PublicKey { algorithm: alg, key: public })
+                        (
+                            Deciding::Other,
+                            AuthMethod::PublicKey {
+                                algorithm: alg,
+                                key: public,
+                            },
+                        )
                     }
                 }
             }
-            MethodRequest::KeyboardInteractive { submethods } => {
-                (Deciding::KeyboardInteractive, AuthMethod::KeyboardInteractive { submethods: (*submethods).to_owned() })
+            MethodRequest::KeyboardInteractive { submethods } => (
+                Deciding::KeyboardInteractive,
+                AuthMethod::KeyboardInteractive {
+                    submethods: (*submethods).to_owned(),
+                },
+            ),
+            MethodRequest::Other(name) => {
+                return self.reject_unasked(t, events, config, user, name);
             }
-            MethodRequest::Other(name) => return self.reject_unasked(t, events, config, user, name),
         };
         self.state = State::Deciding(deciding);
-        events.push_back(Event::AuthRequest { user, method: auth_method });
+        events.push_back(Event::AuthRequest {
+            user,
+            method: auth_method,
+        });
         Ok(())
     }
 
     /// The key and algorithm, if the algorithm is accepted by configuration and matches the key.
-    fn acceptable_key(config: &ServerConfig, algorithm: &str, key: &[u8]) -> Option<(SignatureAlgorithm, PublicKey)> {
+    fn acceptable_key(
+        config: &ServerConfig,
+        algorithm: &str,
+        key: &[u8],
+    ) -> Option<(SignatureAlgorithm, PublicKey)> {
         if !config.pubkey_algorithms.iter().any(|a| a == algorithm) {
             return None;
         }
@@ -188,16 +255,29 @@ impl ServerAuth {
         user: String,
         method: &str,
     ) -> Result<(), Error> {
-        events.push_back(Event::AuthRejected { user, method: method.to_owned() });
+        events.push_back(Event::AuthRejected {
+            user,
+            method: method.to_owned(),
+        });
         self.state = State::Deciding(Deciding::Other);
         self.reject(t, config, None, false)
     }
 
     /// Accepts the pending request: success, or PK_OK for a publickey query.
-    pub(crate) fn accept(&mut self, t: &mut Transport, events: &mut VecDeque<Event>) -> Result<(), Error> {
+    pub(crate) fn accept(
+        &mut self,
+        t: &mut Transport,
+        events: &mut VecDeque<Event>,
+    ) -> Result<(), Error> {
         match std::mem::replace(&mut self.state, State::ExpectRequest) {
             State::Deciding(Deciding::PublicKeyQuery { algorithm, key }) => {
-                t.send(|b| UserauthPkOk { algorithm: &algorithm, key: &key }.write(b));
+                t.send(|b| {
+                    UserauthPkOk {
+                        algorithm: &algorithm,
+                        key: &key,
+                    }
+                    .write(b)
+                });
             }
             State::Deciding(_) => {
                 t.send(|b| b.extend_from_slice(&[number::USERAUTH_SUCCESS]));
@@ -221,7 +301,8 @@ impl ServerAuth {
         methods: Option<&[&str]>,
         partial: bool,
     ) -> Result<(), Error> {
-        let State::Deciding(deciding) = std::mem::replace(&mut self.state, State::ExpectRequest) else {
+        let State::Deciding(deciding) = std::mem::replace(&mut self.state, State::ExpectRequest)
+        else {
             return Err(ApiMisuse::NothingPending("authentication decision").into());
         };
         // OpenSSH (auth2.c userauth_finish) does not count the first "none" nor partial successes.
@@ -238,14 +319,26 @@ impl ServerAuth {
     }
 
     /// Sends keyboard-interactive prompts for the pending keyboard-interactive request.
-    pub(crate) fn ask_info(&mut self, t: &mut Transport, name: &str, instruction: &str, prompts: &[InfoPrompt]) -> Result<(), Error> {
+    pub(crate) fn ask_info(
+        &mut self,
+        t: &mut Transport,
+        name: &str,
+        instruction: &str,
+        prompts: &[InfoPrompt],
+    ) -> Result<(), Error> {
         if self.state != State::Deciding(Deciding::KeyboardInteractive) {
             return Err(ApiMisuse::NothingPending("keyboard-interactive request").into());
         }
         let request = InfoRequest {
             name,
             instruction,
-            prompts: prompts.iter().map(|p| Prompt { text: &p.prompt, echo: p.echo }).collect(),
+            prompts: prompts
+                .iter()
+                .map(|p| Prompt {
+                    text: &p.prompt,
+                    echo: p.echo,
+                })
+                .collect(),
         };
         t.send(|b| request.write(b));
         self.state = State::ExpectInfoResponse;

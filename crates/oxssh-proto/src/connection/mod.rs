@@ -12,8 +12,8 @@ use crate::error::{ApiMisuse, Error, PeerMisbehaved};
 use crate::event::{ChannelId, Event};
 use crate::limits;
 use crate::msg::connection::{
-    ChannelKind, ChannelOpen, ChannelOpenConfirmation, ChannelOpenFailure, ChannelRequest, ChannelRequestMsg,
-    GlobalRequest, global, open_failure,
+    ChannelKind, ChannelOpen, ChannelOpenConfirmation, ChannelOpenFailure, ChannelRequest,
+    ChannelRequestMsg, GlobalRequest, global, open_failure,
 };
 use crate::msg::number;
 use crate::transport::Transport;
@@ -102,18 +102,30 @@ impl Channels {
 
     // ---- commands -------------------------------------------------------------------------------
 
-    pub(crate) fn open(&mut self, t: &mut Transport, kind: ChannelKind) -> Result<ChannelId, Error> {
+    pub(crate) fn open(
+        &mut self,
+        t: &mut Transport,
+        kind: ChannelKind,
+    ) -> Result<ChannelId, Error> {
         let id = self
             .allocate(Channel::new(Phase::OpeningOut, self.window))
             .ok_or(ApiMisuse::BadConfig("too many channels"))?;
-        let open = ChannelOpen { kind, sender_channel: id.0, initial_window: self.window, max_packet: self.max_packet };
+        let open = ChannelOpen {
+            kind,
+            sender_channel: id.0,
+            initial_window: self.window,
+            max_packet: self.max_packet,
+        };
         t.send(|b| open.write(b));
         Ok(id)
     }
 
     pub(crate) fn accept(&mut self, t: &mut Transport, id: ChannelId) -> Result<(), Error> {
         let (window, max_packet) = (self.window, self.max_packet);
-        let c = self.get_mut(id).filter(|c| c.phase == Phase::OpeningIn).ok_or(ApiMisuse::ChannelNotOpen)?;
+        let c = self
+            .get_mut(id)
+            .filter(|c| c.phase == Phase::OpeningIn)
+            .ok_or(ApiMisuse::ChannelNotOpen)?;
         c.phase = Phase::Open;
         let confirm = ChannelOpenConfirmation {
             recipient_channel: c.remote_id,
@@ -125,9 +137,22 @@ impl Channels {
         Ok(())
     }
 
-    pub(crate) fn reject(&mut self, t: &mut Transport, id: ChannelId, reason: u32, description: &str) -> Result<(), Error> {
-        let c = self.get(id).filter(|c| c.phase == Phase::OpeningIn).ok_or(ApiMisuse::ChannelNotOpen)?;
-        let failure = ChannelOpenFailure { recipient_channel: c.remote_id, reason, description };
+    pub(crate) fn reject(
+        &mut self,
+        t: &mut Transport,
+        id: ChannelId,
+        reason: u32,
+        description: &str,
+    ) -> Result<(), Error> {
+        let c = self
+            .get(id)
+            .filter(|c| c.phase == Phase::OpeningIn)
+            .ok_or(ApiMisuse::ChannelNotOpen)?;
+        let failure = ChannelOpenFailure {
+            recipient_channel: c.remote_id,
+            reason,
+            description,
+        };
         t.send(|b| failure.write(b));
         self.free(id);
         Ok(())
@@ -135,10 +160,19 @@ impl Channels {
 
     /// Sends as much of `data` as the window allows; returns how much went. With `code`, as extended
     /// data. Zero means "wait for [`Event::ChannelWritable`]".
-    pub(crate) fn send_data(&mut self, t: &mut Transport, id: ChannelId, code: Option<u32>, data: &[u8]) -> Result<usize, Error> {
+    pub(crate) fn send_data(
+        &mut self,
+        t: &mut Transport,
+        id: ChannelId,
+        code: Option<u32>,
+        data: &[u8],
+    ) -> Result<usize, Error> {
         let max_payload = t.writer.max_payload() - 16;
         let can_send_now = !t.is_sending_kex();
-        let c = self.get_mut(id).filter(|c| c.can_send()).ok_or(ApiMisuse::ChannelNotOpen)?;
+        let c = self
+            .get_mut(id)
+            .filter(|c| c.can_send())
+            .ok_or(ApiMisuse::ChannelNotOpen)?;
         if !can_send_now {
             // RFC 4253 §7.1: no channel data between our KEXINIT and NEWKEYS. Holding it at the source
             // (instead of queueing) keeps memory bounded.
@@ -168,11 +202,16 @@ impl Channels {
 
     /// How much could be sent right now on the channel.
     pub(crate) fn send_capacity(&self, id: ChannelId) -> usize {
-        self.get(id).filter(|c| c.can_send()).map_or(0, |c| c.send_window as usize)
+        self.get(id)
+            .filter(|c| c.can_send())
+            .map_or(0, |c| c.send_window as usize)
     }
 
     pub(crate) fn eof(&mut self, t: &mut Transport, id: ChannelId) -> Result<(), Error> {
-        let c = self.get_mut(id).filter(|c| c.phase == Phase::Open).ok_or(ApiMisuse::ChannelNotOpen)?;
+        let c = self
+            .get_mut(id)
+            .filter(|c| c.phase == Phase::Open)
+            .ok_or(ApiMisuse::ChannelNotOpen)?;
         if !c.eof_sent && !c.close_sent {
             c.eof_sent = true;
             let remote = c.remote_id;
@@ -185,7 +224,10 @@ impl Channels {
     }
 
     pub(crate) fn close(&mut self, t: &mut Transport, id: ChannelId) -> Result<(), Error> {
-        let c = self.get_mut(id).filter(|c| c.phase == Phase::Open).ok_or(ApiMisuse::ChannelNotOpen)?;
+        let c = self
+            .get_mut(id)
+            .filter(|c| c.phase == Phase::Open)
+            .ok_or(ApiMisuse::ChannelNotOpen)?;
         if !c.close_sent {
             c.close_sent = true;
             let remote = c.remote_id;
@@ -197,17 +239,39 @@ impl Channels {
         Ok(())
     }
 
-    pub(crate) fn request(&mut self, t: &mut Transport, id: ChannelId, request: ChannelRequest, want_reply: bool) -> Result<(), Error> {
-        let c = self.get_mut(id).filter(|c| c.phase == Phase::Open && !c.close_sent).ok_or(ApiMisuse::ChannelNotOpen)?;
-        let msg = ChannelRequestMsg { recipient_channel: c.remote_id, want_reply, request };
+    pub(crate) fn request(
+        &mut self,
+        t: &mut Transport,
+        id: ChannelId,
+        request: ChannelRequest,
+        want_reply: bool,
+    ) -> Result<(), Error> {
+        let c = self
+            .get_mut(id)
+            .filter(|c| c.phase == Phase::Open && !c.close_sent)
+            .ok_or(ApiMisuse::ChannelNotOpen)?;
+        let msg = ChannelRequestMsg {
+            recipient_channel: c.remote_id,
+            want_reply,
+            request,
+        };
         t.send(|b| msg.write(b));
         Ok(())
     }
 
     /// The application's answer to the oldest undecided want-reply request on the channel.
-    pub(crate) fn request_reply(&mut self, t: &mut Transport, id: ChannelId, success: bool) -> Result<(), Error> {
+    pub(crate) fn request_reply(
+        &mut self,
+        t: &mut Transport,
+        id: ChannelId,
+        success: bool,
+    ) -> Result<(), Error> {
         let c = self.get_mut(id).ok_or(ApiMisuse::ChannelNotOpen)?;
-        let slot = c.owed_replies.iter_mut().find(|r| r.is_none()).ok_or(ApiMisuse::NothingPending("channel request"))?;
+        let slot = c
+            .owed_replies
+            .iter_mut()
+            .find(|r| r.is_none())
+            .ok_or(ApiMisuse::NothingPending("channel request"))?;
         *slot = Some(success);
         Self::flush_channel_replies(t, c);
         Ok(())
@@ -221,7 +285,11 @@ impl Channels {
             }
             let remote = c.remote_id;
             t.send(|b| {
-                b.write_u8(if success { number::CHANNEL_SUCCESS } else { number::CHANNEL_FAILURE });
+                b.write_u8(if success {
+                    number::CHANNEL_SUCCESS
+                } else {
+                    number::CHANNEL_FAILURE
+                });
                 b.write_u32(remote);
             });
         }
@@ -242,15 +310,37 @@ impl Channels {
         }
     }
 
-    pub(crate) fn global_request(&mut self, t: &mut Transport, name: &str, want_reply: bool, data: &[u8]) {
+    pub(crate) fn global_request(
+        &mut self,
+        t: &mut Transport,
+        name: &str,
+        want_reply: bool,
+        data: &[u8],
+    ) {
         if want_reply {
             self.awaiting_global += 1;
         }
-        t.send(|b| GlobalRequest { name, want_reply, data }.write(b));
+        t.send(|b| {
+            GlobalRequest {
+                name,
+                want_reply,
+                data,
+            }
+            .write(b)
+        });
     }
 
-    pub(crate) fn global_request_reply(&mut self, t: &mut Transport, success: bool, data: &[u8]) -> Result<(), Error> {
-        let slot = self.owed_global.iter_mut().find(|r| r.is_none()).ok_or(ApiMisuse::NothingPending("global request"))?;
+    pub(crate) fn global_request_reply(
+        &mut self,
+        t: &mut Transport,
+        success: bool,
+        data: &[u8],
+    ) -> Result<(), Error> {
+        let slot = self
+            .owed_global
+            .iter_mut()
+            .find(|r| r.is_none())
+            .ok_or(ApiMisuse::NothingPending("global request"))?;
         *slot = Some((success, data.to_vec()));
         self.flush_global_replies(t);
         Ok(())
@@ -260,7 +350,11 @@ impl Channels {
         while let Some(Some(_)) = self.owed_global.front() {
             if let Some(Some((success, data))) = self.owed_global.pop_front() {
                 t.send(|b| {
-                    b.write_u8(if success { number::REQUEST_SUCCESS } else { number::REQUEST_FAILURE });
+                    b.write_u8(if success {
+                        number::REQUEST_SUCCESS
+                    } else {
+                        number::REQUEST_FAILURE
+                    });
                     if success {
                         b.write_raw(&data);
                     }
@@ -275,7 +369,9 @@ impl Channels {
             if let Some(c) = slot {
                 if c.blocked && c.can_send() && c.send_window > 0 {
                     c.blocked = false;
-                    events.push_back(Event::ChannelWritable { channel: ChannelId(i as u32) });
+                    events.push_back(Event::ChannelWritable {
+                        channel: ChannelId(i as u32),
+                    });
                 }
             }
         }
@@ -285,10 +381,17 @@ impl Channels {
 
     /// Handles a connection-layer message (80–127). `packet` is the whole payload, number first; it is
     /// frozen only for data messages, whose payload then leaves as a slice.
-    pub(crate) fn handle(&mut self, t: &mut Transport, events: &mut VecDeque<Event>, packet: BytesMut) -> Result<(), Error> {
+    pub(crate) fn handle(
+        &mut self,
+        t: &mut Transport,
+        events: &mut VecDeque<Event>,
+        packet: BytesMut,
+    ) -> Result<(), Error> {
         let got = packet.first().copied().unwrap_or(0);
         match got {
-            number::CHANNEL_DATA | number::CHANNEL_EXTENDED_DATA => return self.handle_data(events, packet.freeze()),
+            number::CHANNEL_DATA | number::CHANNEL_EXTENDED_DATA => {
+                return self.handle_data(events, packet.freeze());
+            }
             _ => {}
         }
         let mut r = Reader::new(packet.get(1..).unwrap_or_default());
@@ -296,18 +399,28 @@ impl Channels {
             number::GLOBAL_REQUEST => self.handle_global_request(t, events, &mut r),
             number::REQUEST_SUCCESS | number::REQUEST_FAILURE => {
                 if self.awaiting_global == 0 {
-                    return Err(PeerMisbehaved::UnexpectedMessage { expected: "no global reply", got }.into());
+                    return Err(PeerMisbehaved::UnexpectedMessage {
+                        expected: "no global reply",
+                        got,
+                    }
+                    .into());
                 }
                 self.awaiting_global -= 1;
                 let data = r.take_rest().to_vec();
-                events.push_back(Event::GlobalRequestResult { success: got == number::REQUEST_SUCCESS, data });
+                events.push_back(Event::GlobalRequestResult {
+                    success: got == number::REQUEST_SUCCESS,
+                    data,
+                });
                 Ok(())
             }
             number::CHANNEL_OPEN => self.handle_open(t, events, &mut r),
             number::CHANNEL_OPEN_CONFIRMATION => {
                 let m = ChannelOpenConfirmation::read(&mut r)?;
                 let id = ChannelId(m.recipient_channel);
-                let c = self.get_mut(id).filter(|c| c.phase == Phase::OpeningOut).ok_or(PeerMisbehaved::UnknownChannel)?;
+                let c = self
+                    .get_mut(id)
+                    .filter(|c| c.phase == Phase::OpeningOut)
+                    .ok_or(PeerMisbehaved::UnknownChannel)?;
                 c.phase = Phase::Open;
                 c.remote_id = m.sender_channel;
                 c.send_window = m.initial_window;
@@ -318,7 +431,9 @@ impl Channels {
             number::CHANNEL_OPEN_FAILURE => {
                 let m = ChannelOpenFailure::read(&mut r)?;
                 let id = ChannelId(m.recipient_channel);
-                self.get(id).filter(|c| c.phase == Phase::OpeningOut).ok_or(PeerMisbehaved::UnknownChannel)?;
+                self.get(id)
+                    .filter(|c| c.phase == Phase::OpeningOut)
+                    .ok_or(PeerMisbehaved::UnknownChannel)?;
                 self.free(id);
                 events.push_back(Event::ChannelOpenFailed {
                     channel: id,
@@ -333,7 +448,10 @@ impl Channels {
                 r.finish("window adjust")?;
                 let (id, c) = self.peer_channel(recipient)?;
                 // RFC 4254 §5.2 caps the window at 2^32-1; OpenSSH refuses an overflowing adjust.
-                c.send_window = c.send_window.checked_add(add).ok_or(PeerMisbehaved::ProtocolViolation("window overflow"))?;
+                c.send_window = c
+                    .send_window
+                    .checked_add(add)
+                    .ok_or(PeerMisbehaved::ProtocolViolation("window overflow"))?;
                 if c.blocked && c.can_send() {
                     c.blocked = false;
                     events.push_back(Event::ChannelWritable { channel: id });
@@ -377,26 +495,41 @@ impl Channels {
                 if c.phase != Phase::Open {
                     return Err(PeerMisbehaved::UnknownChannel.into());
                 }
-                let known = !matches!(m.request, ChannelRequest::Other { .. } | ChannelRequest::X11Req);
+                let known = !matches!(
+                    m.request,
+                    ChannelRequest::Other { .. } | ChannelRequest::X11Req
+                );
                 if m.want_reply {
                     if c.owed_replies.len() >= limits::MAX_PENDING_CHANNEL_REQUESTS {
                         return Err(PeerMisbehaved::TooMany("pending channel requests").into());
                     }
-                    c.owed_replies.push_back(if known { None } else { Some(false) });
+                    c.owed_replies
+                        .push_back(if known { None } else { Some(false) });
                     Self::flush_channel_replies(t, c);
                 }
                 if known {
-                    events.push_back(Event::ChannelRequest { channel: id, request: m.request, want_reply: m.want_reply });
+                    events.push_back(Event::ChannelRequest {
+                        channel: id,
+                        request: m.request,
+                        want_reply: m.want_reply,
+                    });
                 }
                 Ok(())
             }
             number::CHANNEL_SUCCESS | number::CHANNEL_FAILURE => {
                 let recipient = r.read_u32("recipient channel")?;
                 let (id, _) = self.peer_channel(recipient)?;
-                events.push_back(Event::ChannelRequestResult { channel: id, success: got == number::CHANNEL_SUCCESS });
+                events.push_back(Event::ChannelRequestResult {
+                    channel: id,
+                    success: got == number::CHANNEL_SUCCESS,
+                });
                 Ok(())
             }
-            _ => Err(PeerMisbehaved::UnexpectedMessage { expected: "connection message", got }.into()),
+            _ => Err(PeerMisbehaved::UnexpectedMessage {
+                expected: "connection message",
+                got,
+            }
+            .into()),
         }
     }
 
@@ -404,7 +537,11 @@ impl Channels {
         let got = packet.first().copied().unwrap_or(0);
         let mut r = Reader::new(packet.get(1..).unwrap_or_default());
         let recipient = r.read_u32("recipient channel")?;
-        let code = if got == number::CHANNEL_EXTENDED_DATA { Some(r.read_u32("data type code")?) } else { None };
+        let code = if got == number::CHANNEL_EXTENDED_DATA {
+            Some(r.read_u32("data type code")?)
+        } else {
+            None
+        };
         let data = r.read_string("channel data")?;
         r.finish("channel data")?;
         let start = packet.len() - data.len();
@@ -412,7 +549,9 @@ impl Channels {
         if c.phase != Phase::Open {
             return Err(PeerMisbehaved::UnknownChannel.into());
         }
-        c.recv.on_data(data.len()).map_err(|()| PeerMisbehaved::WindowExceeded)?;
+        c.recv
+            .on_data(data.len())
+            .map_err(|()| PeerMisbehaved::WindowExceeded)?;
         if c.eof_received || c.close_sent || data.is_empty() {
             // OpenSSH ignores data after EOF or once it closed; the window was still debited above.
             return Ok(());
@@ -420,12 +559,21 @@ impl Channels {
         let data = packet.slice(start..);
         events.push_back(match code {
             None => Event::ChannelData { channel: id, data },
-            Some(code) => Event::ChannelExtendedData { channel: id, code, data },
+            Some(code) => Event::ChannelExtendedData {
+                channel: id,
+                code,
+                data,
+            },
         });
         Ok(())
     }
 
-    fn handle_open(&mut self, t: &mut Transport, events: &mut VecDeque<Event>, r: &mut Reader<'_>) -> Result<(), Error> {
+    fn handle_open(
+        &mut self,
+        t: &mut Transport,
+        events: &mut VecDeque<Event>,
+        r: &mut Reader<'_>,
+    ) -> Result<(), Error> {
         let m = ChannelOpen::read(r)?;
         let mut channel = Channel::new(Phase::OpeningIn, self.window);
         channel.remote_id = m.sender_channel;
@@ -433,7 +581,10 @@ impl Channels {
         channel.send_max_packet = m.max_packet;
         match self.allocate(channel) {
             Some(id) => {
-                events.push_back(Event::ChannelOpenRequest { channel: id, kind: m.kind });
+                events.push_back(Event::ChannelOpenRequest {
+                    channel: id,
+                    kind: m.kind,
+                });
             }
             None => {
                 let failure = ChannelOpenFailure {
@@ -447,18 +598,31 @@ impl Channels {
         Ok(())
     }
 
-    fn handle_global_request(&mut self, t: &mut Transport, events: &mut VecDeque<Event>, r: &mut Reader<'_>) -> Result<(), Error> {
+    fn handle_global_request(
+        &mut self,
+        t: &mut Transport,
+        events: &mut VecDeque<Event>,
+        r: &mut Reader<'_>,
+    ) -> Result<(), Error> {
         let m = GlobalRequest::read(r)?;
         let known = APP_GLOBAL_REQUESTS.contains(&m.name);
         if m.want_reply {
             if self.owed_global.len() >= limits::MAX_PENDING_GLOBAL_REQUESTS {
                 return Err(PeerMisbehaved::TooMany("pending global requests").into());
             }
-            self.owed_global.push_back(if known { None } else { Some((false, Vec::new())) });
+            self.owed_global.push_back(if known {
+                None
+            } else {
+                Some((false, Vec::new()))
+            });
             self.flush_global_replies(t);
         }
         if known {
-            events.push_back(Event::GlobalRequest { name: m.name.to_owned(), want_reply: m.want_reply, data: m.data.to_vec() });
+            events.push_back(Event::GlobalRequest {
+                name: m.name.to_owned(),
+                want_reply: m.want_reply,
+                data: m.data.to_vec(),
+            });
         }
         Ok(())
     }

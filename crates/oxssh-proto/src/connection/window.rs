@@ -22,10 +22,16 @@ pub(crate) struct RecvWindow {
 
 impl RecvWindow {
     pub(crate) fn new(size: u32) -> Self {
-        Self { size, available: size, consumed: 0, max: limits::MAX_CHANNEL_WINDOW.max(size) }
+        Self {
+            size,
+            available: size,
+            consumed: 0,
+            max: limits::MAX_CHANNEL_WINDOW.max(size),
+        }
     }
 
     /// The window we advertise right now.
+    #[cfg(test)]
     pub(crate) fn available(&self) -> u32 {
         self.available
     }
@@ -40,7 +46,10 @@ impl RecvWindow {
     /// Records that the application passed `n` bytes on. Returns the WINDOW_ADJUST to send, if any.
     pub(crate) fn consume(&mut self, n: usize) -> Option<u32> {
         // Never credit more than was debited: a confused application must not let the peer overrun us.
-        let outstanding = self.size.saturating_sub(self.available).saturating_sub(self.consumed);
+        let outstanding = self
+            .size
+            .saturating_sub(self.available)
+            .saturating_sub(self.consumed);
         let n = u32::try_from(n).unwrap_or(u32::MAX).min(outstanding);
         self.consumed += n;
         if self.consumed < self.size / 2 {

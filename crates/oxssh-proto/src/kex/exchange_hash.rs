@@ -46,7 +46,14 @@ pub(crate) fn exchange_hash(hash: KexHash, input: &HashInput<'_>, k: &SharedSecr
 
 /// One key: K1 = HASH(K || H || letter || session_id), extended with K(n+1) = HASH(K || H || K1..Kn) until
 /// long enough (RFC 4253 §7.2).
-fn derive(hash: KexHash, k: &SharedSecret, h: &[u8], session_id: &[u8], letter: u8, len: usize) -> Zeroizing<Vec<u8>> {
+fn derive(
+    hash: KexHash,
+    k: &SharedSecret,
+    h: &[u8],
+    session_id: &[u8],
+    letter: u8,
+    len: usize,
+) -> Zeroizing<Vec<u8>> {
     let alg = algorithm(hash);
     let mut out = Zeroizing::new(Vec::with_capacity(len + alg.output_len()));
     let mut ctx = digest::Context::new(alg);

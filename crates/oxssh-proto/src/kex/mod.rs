@@ -84,10 +84,19 @@ struct PendingKeys {
 enum Step {
     Idle,
     ExchangingKexInit,
-    ClientExpectReply { method: ClientKex, algorithms: Algorithms },
-    ClientAwaitHostKey { keys: PendingKeys },
-    ServerExpectInit { algorithms: Algorithms },
-    ExpectNewKeys { opener: Opener },
+    ClientExpectReply {
+        method: ClientKex,
+        algorithms: Algorithms,
+    },
+    ClientAwaitHostKey {
+        keys: PendingKeys,
+    },
+    ServerExpectInit {
+        algorithms: Algorithms,
+    },
+    ExpectNewKeys {
+        opener: Opener,
+    },
 }
 
 /// The key-exchange state of one connection.
@@ -136,11 +145,6 @@ impl Kex {
         self.algorithms.as_ref()
     }
 
-    /// The server's host key as verified in the first exchange (client side).
-    pub(crate) fn host_key(&self) -> Option<&PublicKey> {
-        self.host_key.as_ref()
-    }
-
     /// Whether the first exchange has completed.
     pub(crate) fn is_initial_done(&self) -> bool {
         self.initial_done
@@ -155,11 +159,6 @@ impl Kex {
     /// Whether strict key exchange was negotiated.
     pub(crate) fn is_strict(&self) -> bool {
         self.strict
-    }
-
-    /// Whether the peer advertised EXT_INFO support in its first KEXINIT.
-    pub(crate) fn peer_wants_ext_info(&self) -> bool {
-        self.peer_ext_info
     }
 
     /// Whether an exchange is running.
@@ -213,9 +212,18 @@ impl Kex {
     }
 
     /// Handles the peer's KEXINIT (the whole payload, number included).
-    pub(crate) fn handle_kexinit(&mut self, t: &mut Transport, ctx: &KexContext<'_>, payload: &[u8]) -> Result<(), Error> {
+    pub(crate) fn handle_kexinit(
+        &mut self,
+        t: &mut Transport,
+        ctx: &KexContext<'_>,
+        payload: &[u8],
+    ) -> Result<(), Error> {
         if self.peer_kexinit.is_some() {
-            return Err(PeerMisbehaved::UnexpectedMessage { expected: "key exchange reply", got: number::KEXINIT }.into());
+            return Err(PeerMisbehaved::UnexpectedMessage {
+                expected: "key exchange reply",
+                got: number::KEXINIT,
+            }
+            .into());
         }
         self.start(t, ctx);
         let peer = KexInit::read(&mut Reader::new(payload.get(1..).unwrap_or_default()))?;
@@ -238,14 +246,20 @@ impl Kex {
             Role::Client => negotiate::negotiate(&ours, &peer)?,
             Role::Server => negotiate::negotiate(&peer, &ours)?,
         };
-        self.skip_guessed = peer.first_kex_packet_follows && !negotiate::guess_was_right(&peer, &algorithms);
+        self.skip_guessed =
+            peer.first_kex_packet_follows && !negotiate::guess_was_right(&peer, &algorithms);
         tracing::debug!(?algorithms, "negotiated");
         self.peer_kexinit = Some(payload.to_vec());
         match ctx.role {
             Role::Client => {
                 let method = ClientKex::start(algorithms.kex)?;
                 let mpint = algorithms.kex.uses_mpint_values();
-                t.send(|b| KexEcdhInit { client_value: method.public_value() }.write(b, mpint));
+                t.send(|b| {
+                    KexEcdhInit {
+                        client_value: method.public_value(),
+                    }
+                    .write(b, mpint)
+                });
                 self.step = Step::ClientExpectReply { method, algorithms };
             }
             Role::Server => self.step = Step::ServerExpectInit { algorithms },
@@ -269,7 +283,8 @@ impl Kex {
         match std::mem::replace(&mut self.step, Step::Idle) {
             Step::ClientExpectReply { method, algorithms } if got == number::KEX_REPLY => {
                 let reply = KexEcdhReply::read(&mut r, algorithms.kex.uses_mpint_values())?;
-                self.client_handle_reply(ctx, method, algorithms, &reply).map(Some)
+                self.client_handle_reply(ctx, method, algorithms, &reply)
+                    .map(Some)
             }
             Step::ServerExpectInit { algorithms } if got == number::KEX_INIT => {
                 let init = KexEcdhInit::read(&mut r, algorithms.kex.uses_mpint_values())?;
@@ -278,7 +293,11 @@ impl Kex {
             }
             other => {
                 self.step = other;
-                Err(PeerMisbehaved::UnexpectedMessage { expected: "key exchange message", got }.into())
+                Err(PeerMisbehaved::UnexpectedMessage {
+                    expected: "key exchange message",
+                    got,
+                }
+                .into())
             }
         }
     }
@@ -309,7 +328,9 @@ impl Kex {
         };
         let hash = algorithms.kex.hash();
         let h = exchange_hash(hash, &input, &k);
-        host_key.verify(algorithms.host_key, &h, reply.signature).map_err(|_| CryptoError::BadSignature)?;
+        host_key
+            .verify(algorithms.host_key, &h, reply.signature)
+            .map_err(|_| CryptoError::BadSignature)?;
         let session_id = self.session_id.get_or_insert_with(|| h.clone()).clone();
         let (c2s, s2c) = derive_keys(
             hash,
@@ -337,13 +358,20 @@ impl Kex {
     }
 
     /// Client: the application trusts the host key: send NEWKEYS and switch our outbound key.
-    pub(crate) fn accept_host_key(&mut self, t: &mut Transport, key: PublicKey) -> Result<(), Error> {
-        let Step::ClientAwaitHostKey { keys } = std::mem::replace(&mut self.step, Step::Idle) else {
+    pub(crate) fn accept_host_key(
+        &mut self,
+        t: &mut Transport,
+        key: PublicKey,
+    ) -> Result<(), Error> {
+        let Step::ClientAwaitHostKey { keys } = std::mem::replace(&mut self.step, Step::Idle)
+        else {
             return Err(crate::error::ApiMisuse::NothingPending("host key verification").into());
         };
         self.host_key.get_or_insert(key);
         self.send_newkeys(t, keys.sealer, None);
-        self.step = Step::ExpectNewKeys { opener: keys.opener };
+        self.step = Step::ExpectNewKeys {
+            opener: keys.opener,
+        };
         Ok(())
     }
 
@@ -359,7 +387,9 @@ impl Kex {
             .host_keys
             .iter()
             .find(|k| k.public().key_type() == wanted)
-            .ok_or(crate::error::ApiMisuse::BadConfig("no host key for the negotiated algorithm"))?;
+            .ok_or(crate::error::ApiMisuse::BadConfig(
+                "no host key for the negotiated algorithm",
+            ))?;
         let (server_value, k) = method::server_respond(algorithms.kex, init.client_value)?;
         let (client_id, server_id) = ctx.ids();
         let input = HashInput {
@@ -379,8 +409,12 @@ impl Kex {
             .map_err(|_| CryptoError::Internal("host key signature failed"))?;
         let mpint = algorithms.kex.uses_mpint_values();
         t.send(|b| {
-            KexEcdhReply { host_key: host_key.public().blob(), server_value: &server_value, signature: &signature }
-                .write(b, mpint);
+            KexEcdhReply {
+                host_key: host_key.public().blob(),
+                server_value: &server_value,
+                signature: &signature,
+            }
+            .write(b, mpint);
         });
         let session_id = self.session_id.get_or_insert_with(|| h.clone()).clone();
         let (c2s, s2c) = derive_keys(
@@ -397,7 +431,11 @@ impl Kex {
         let opener = Opener::new(algorithms.cipher_c2s, algorithms.mac_c2s, &c2s)?;
         self.algorithms = Some(algorithms);
         // RFC 8308 §2.4: EXT_INFO is the first packet after the server's first NEWKEYS.
-        let ext_info = if !self.initial_done && self.peer_ext_info { ctx.ext_info } else { None };
+        let ext_info = if !self.initial_done && self.peer_ext_info {
+            ctx.ext_info
+        } else {
+            None
+        };
         self.send_newkeys(t, sealer, ext_info);
         self.step = Step::ExpectNewKeys { opener };
         Ok(())
@@ -419,7 +457,11 @@ impl Kex {
     /// Handles the peer's NEWKEYS: the inbound key switches and the exchange is over.
     pub(crate) fn handle_newkeys(&mut self, t: &mut Transport) -> Result<KexOutput, Error> {
         let Step::ExpectNewKeys { opener } = std::mem::replace(&mut self.step, Step::Idle) else {
-            return Err(PeerMisbehaved::UnexpectedMessage { expected: "key exchange message", got: number::NEWKEYS }.into());
+            return Err(PeerMisbehaved::UnexpectedMessage {
+                expected: "key exchange message",
+                got: number::NEWKEYS,
+            }
+            .into());
         };
         t.reader.set_opener(opener);
         if self.strict {

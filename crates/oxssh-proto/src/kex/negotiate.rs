@@ -30,14 +30,24 @@ pub struct Algorithms {
 fn is_marker(name: &str) -> bool {
     use names::markers::*;
     // RFC 8308 and OpenSSH markers, plus any future kex-strict version.
-    name == EXT_INFO_C || name == EXT_INFO_S || name == KEX_STRICT_C || name == KEX_STRICT_S || name.starts_with("kex-strict-")
+    name == EXT_INFO_C
+        || name == EXT_INFO_S
+        || name == KEX_STRICT_C
+        || name == KEX_STRICT_S
+        || name.starts_with("kex-strict-")
 }
 
-fn choose<'a>(client: NameList<'a>, server: NameList<'_>, kind: &'static str) -> Result<&'a str, Error> {
+fn choose<'a>(
+    client: NameList<'a>,
+    server: NameList<'_>,
+    kind: &'static str,
+) -> Result<&'a str, Error> {
     client
         .iter()
         .find(|c| !is_marker(c) && server.contains(c))
-        .ok_or(Error::PeerIncompatible(PeerIncompatible::NoCommonAlgorithm(kind)))
+        .ok_or(Error::PeerIncompatible(
+            PeerIncompatible::NoCommonAlgorithm(kind),
+        ))
 }
 
 fn choose_mac(
@@ -52,16 +62,20 @@ fn choose_mac(
         return Ok(None);
     }
     let name = choose(client, server, kind)?;
-    MacAlgorithm::from_name(name).map(Some).ok_or(PeerIncompatible::NoCommonAlgorithm(kind).into())
+    MacAlgorithm::from_name(name)
+        .map(Some)
+        .ok_or(PeerIncompatible::NoCommonAlgorithm(kind).into())
 }
 
 /// Negotiates from both KEXINITs. Names are looked up after matching, so an unknown name on the peer's
 /// list is harmless; our own lists hold only names we implement.
 pub(crate) fn negotiate(client: &KexInit<'_>, server: &KexInit<'_>) -> Result<Algorithms, Error> {
     let kex_name = choose(client.kex, server.kex, "key exchange method")?;
-    let kex = KexAlgorithm::from_name(kex_name).ok_or(PeerIncompatible::NoCommonAlgorithm("key exchange method"))?;
+    let kex = KexAlgorithm::from_name(kex_name)
+        .ok_or(PeerIncompatible::NoCommonAlgorithm("key exchange method"))?;
     let host_key_name = choose(client.host_key, server.host_key, "host key type")?;
-    let host_key = names::host_key_algorithm(host_key_name).ok_or(PeerIncompatible::NoCommonAlgorithm("host key type"))?;
+    let host_key = names::host_key_algorithm(host_key_name)
+        .ok_or(PeerIncompatible::NoCommonAlgorithm("host key type"))?;
     let cipher = |c, s| -> Result<CipherAlgorithm, Error> {
         let name = choose(c, s, "cipher")?;
         CipherAlgorithm::from_name(name).ok_or(PeerIncompatible::NoCommonAlgorithm("cipher").into())
@@ -71,9 +85,25 @@ pub(crate) fn negotiate(client: &KexInit<'_>, server: &KexInit<'_>) -> Result<Al
     let mac_c2s = choose_mac(client.mac_c2s, server.mac_c2s, cipher_c2s, "MAC")?;
     let mac_s2c = choose_mac(client.mac_s2c, server.mac_s2c, cipher_s2c, "MAC")?;
     // We only speak "none"; both sides must list it.
-    choose(client.compression_c2s, server.compression_c2s, "compression method")?;
-    choose(client.compression_s2c, server.compression_s2c, "compression method")?;
-    Ok(Algorithms { kex, kex_name: kex_name.to_owned(), host_key, cipher_c2s, cipher_s2c, mac_c2s, mac_s2c })
+    choose(
+        client.compression_c2s,
+        server.compression_c2s,
+        "compression method",
+    )?;
+    choose(
+        client.compression_s2c,
+        server.compression_s2c,
+        "compression method",
+    )?;
+    Ok(Algorithms {
+        kex,
+        kex_name: kex_name.to_owned(),
+        host_key,
+        cipher_c2s,
+        cipher_s2c,
+        mac_c2s,
+        mac_s2c,
+    })
 }
 
 /// Whether a peer that sent a guessed first kex packet guessed right (RFC 4253 §7.1): its preferred key
@@ -137,8 +167,26 @@ mod tests {
 
     #[test]
     fn disjoint_lists_name_the_kind() {
-        let c = kexinit(["curve25519-sha256", "ssh-ed25519", "aes128-ctr", "aes128-ctr", "hmac-sha2-256", "hmac-sha2-256", "none", "none"]);
-        let s = kexinit(["curve25519-sha256", "ssh-ed25519", "aes256-ctr", "aes128-ctr", "hmac-sha2-256", "hmac-sha2-256", "none", "none"]);
+        let c = kexinit([
+            "curve25519-sha256",
+            "ssh-ed25519",
+            "aes128-ctr",
+            "aes128-ctr",
+            "hmac-sha2-256",
+            "hmac-sha2-256",
+            "none",
+            "none",
+        ]);
+        let s = kexinit([
+            "curve25519-sha256",
+            "ssh-ed25519",
+            "aes256-ctr",
+            "aes128-ctr",
+            "hmac-sha2-256",
+            "hmac-sha2-256",
+            "none",
+            "none",
+        ]);
         assert_eq!(
             negotiate(&c, &s).unwrap_err(),
             Error::PeerIncompatible(PeerIncompatible::NoCommonAlgorithm("cipher"))

@@ -103,13 +103,23 @@ impl ChannelKind {
 
     fn write_fields(&self, w: &mut impl Writer) {
         match self {
-            Self::DirectTcpip { host, port, originator, originator_port } => {
+            Self::DirectTcpip {
+                host,
+                port,
+                originator,
+                originator_port,
+            } => {
                 w.write_string(host.as_bytes());
                 w.write_u32(*port);
                 w.write_string(originator.as_bytes());
                 w.write_u32(*originator_port);
             }
-            Self::ForwardedTcpip { address, port, originator, originator_port } => {
+            Self::ForwardedTcpip {
+                address,
+                port,
+                originator,
+                originator_port,
+            } => {
                 w.write_string(address.as_bytes());
                 w.write_u32(*port);
                 w.write_string(originator.as_bytes());
@@ -147,7 +157,12 @@ impl ChannelOpen {
         let max_packet = r.read_u32("maximum packet")?;
         let kind = ChannelKind::read(name, r)?;
         r.finish("channel open")?;
-        Ok(Self { kind, sender_channel, initial_window, max_packet })
+        Ok(Self {
+            kind,
+            sender_channel,
+            initial_window,
+            max_packet,
+        })
     }
 
     /// Writes the whole message.
@@ -181,7 +196,12 @@ impl ChannelOpenConfirmation {
         let sender_channel = r.read_u32("sender channel")?;
         let initial_window = r.read_u32("initial window")?;
         let max_packet = r.read_u32("maximum packet")?;
-        Ok(Self { recipient_channel, sender_channel, initial_window, max_packet })
+        Ok(Self {
+            recipient_channel,
+            sender_channel,
+            initial_window,
+            max_packet,
+        })
     }
 
     /// Writes the whole message.
@@ -226,7 +246,11 @@ impl<'a> ChannelOpenFailure<'a> {
         if !r.is_empty() {
             r.read_string("open failure language")?;
         }
-        Ok(Self { recipient_channel, reason, description })
+        Ok(Self {
+            recipient_channel,
+            reason,
+            description,
+        })
     }
 
     /// Writes the whole message.
@@ -383,7 +407,8 @@ impl ChannelRequest {
     }
 
     fn read_fields(name: &str, r: &mut Reader<'_>) -> Result<Self, Error> {
-        let text = |r: &mut Reader<'_>, f| -> Result<String, Error> { Ok(r.read_utf8(f)?.to_owned()) };
+        let text =
+            |r: &mut Reader<'_>, f| -> Result<String, Error> { Ok(r.read_utf8(f)?.to_owned()) };
         Ok(match name {
             request::PTY_REQ => Self::PtyReq {
                 term: text(r, "pty term")?,
@@ -397,19 +422,32 @@ impl ChannelRequest {
                 r.take_rest();
                 Self::X11Req
             }
-            request::ENV => Self::Env { name: text(r, "env name")?, value: text(r, "env value")? },
+            request::ENV => Self::Env {
+                name: text(r, "env name")?,
+                value: text(r, "env value")?,
+            },
             request::SHELL => Self::Shell,
-            request::EXEC => Self::Exec { command: r.read_string("exec command")?.to_vec() },
-            request::SUBSYSTEM => Self::Subsystem { name: text(r, "subsystem name")? },
+            request::EXEC => Self::Exec {
+                command: r.read_string("exec command")?.to_vec(),
+            },
+            request::SUBSYSTEM => Self::Subsystem {
+                name: text(r, "subsystem name")?,
+            },
             request::WINDOW_CHANGE => Self::WindowChange {
                 cols: r.read_u32("window cols")?,
                 rows: r.read_u32("window rows")?,
                 width_px: r.read_u32("window width")?,
                 height_px: r.read_u32("window height")?,
             },
-            request::XON_XOFF => Self::XonXoff { client_can_do: r.read_bool("xon-xoff")? },
-            request::SIGNAL => Self::Signal { name: text(r, "signal name")? },
-            request::EXIT_STATUS => Self::ExitStatus { code: r.read_u32("exit status")? },
+            request::XON_XOFF => Self::XonXoff {
+                client_can_do: r.read_bool("xon-xoff")?,
+            },
+            request::SIGNAL => Self::Signal {
+                name: text(r, "signal name")?,
+            },
+            request::EXIT_STATUS => Self::ExitStatus {
+                code: r.read_u32("exit status")?,
+            },
             request::EXIT_SIGNAL => {
                 let name = text(r, "exit signal name")?;
                 let core_dumped = r.read_bool("core dumped")?;
@@ -417,20 +455,35 @@ impl ChannelRequest {
                 if !r.is_empty() {
                     r.read_string("exit signal language")?;
                 }
-                Self::ExitSignal { name, core_dumped, message }
+                Self::ExitSignal {
+                    name,
+                    core_dumped,
+                    message,
+                }
             }
-            request::BREAK => Self::Break { millis: r.read_u32("break length")? },
+            request::BREAK => Self::Break {
+                millis: r.read_u32("break length")?,
+            },
             request::AUTH_AGENT => Self::AuthAgent,
             other => {
                 r.take_rest();
-                Self::Other { name: other.to_owned() }
+                Self::Other {
+                    name: other.to_owned(),
+                }
             }
         })
     }
 
     fn write_fields(&self, w: &mut impl Writer) {
         match self {
-            Self::PtyReq { term, cols, rows, width_px, height_px, modes } => {
+            Self::PtyReq {
+                term,
+                cols,
+                rows,
+                width_px,
+                height_px,
+                modes,
+            } => {
                 w.write_string(term.as_bytes());
                 w.write_u32(*cols);
                 w.write_u32(*rows);
@@ -444,7 +497,12 @@ impl ChannelRequest {
             }
             Self::Exec { command } => w.write_string(command),
             Self::Subsystem { name } => w.write_string(name.as_bytes()),
-            Self::WindowChange { cols, rows, width_px, height_px } => {
+            Self::WindowChange {
+                cols,
+                rows,
+                width_px,
+                height_px,
+            } => {
                 w.write_u32(*cols);
                 w.write_u32(*rows);
                 w.write_u32(*width_px);
@@ -453,7 +511,11 @@ impl ChannelRequest {
             Self::XonXoff { client_can_do } => w.write_bool(*client_can_do),
             Self::Signal { name } => w.write_string(name.as_bytes()),
             Self::ExitStatus { code } => w.write_u32(*code),
-            Self::ExitSignal { name, core_dumped, message } => {
+            Self::ExitSignal {
+                name,
+                core_dumped,
+                message,
+            } => {
                 w.write_string(name.as_bytes());
                 w.write_bool(*core_dumped);
                 w.write_string(message.as_bytes());
@@ -484,7 +546,11 @@ impl ChannelRequestMsg {
         let want_reply = r.read_bool("want reply")?;
         let request = ChannelRequest::read_fields(name, r)?;
         r.finish("channel request")?;
-        Ok(Self { recipient_channel, want_reply, request })
+        Ok(Self {
+            recipient_channel,
+            want_reply,
+            request,
+        })
     }
 
     /// Writes the whole message.
@@ -514,7 +580,11 @@ impl<'a> GlobalRequest<'a> {
         let name = r.read_utf8("global request name")?;
         let want_reply = r.read_bool("want reply")?;
         let data = r.take_rest();
-        Ok(Self { name, want_reply, data })
+        Ok(Self {
+            name,
+            want_reply,
+            data,
+        })
     }
 
     /// Writes the whole message.
@@ -562,22 +632,47 @@ mod tests {
                 height_px: 0,
                 modes: vec![0],
             },
-            ChannelRequest::Env { name: "LANG".into(), value: "C".into() },
+            ChannelRequest::Env {
+                name: "LANG".into(),
+                value: "C".into(),
+            },
             ChannelRequest::Shell,
-            ChannelRequest::Exec { command: b"ls -l".to_vec() },
-            ChannelRequest::Subsystem { name: "sftp".into() },
-            ChannelRequest::WindowChange { cols: 1, rows: 2, width_px: 3, height_px: 4 },
-            ChannelRequest::Signal { name: "TERM".into() },
+            ChannelRequest::Exec {
+                command: b"ls -l".to_vec(),
+            },
+            ChannelRequest::Subsystem {
+                name: "sftp".into(),
+            },
+            ChannelRequest::WindowChange {
+                cols: 1,
+                rows: 2,
+                width_px: 3,
+                height_px: 4,
+            },
+            ChannelRequest::Signal {
+                name: "TERM".into(),
+            },
             ChannelRequest::ExitStatus { code: 3 },
-            ChannelRequest::ExitSignal { name: "KILL".into(), core_dumped: true, message: String::new() },
+            ChannelRequest::ExitSignal {
+                name: "KILL".into(),
+                core_dumped: true,
+                message: String::new(),
+            },
             ChannelRequest::Break { millis: 10 },
             ChannelRequest::AuthAgent,
         ];
         for request in requests {
-            let msg = ChannelRequestMsg { recipient_channel: 5, want_reply: true, request };
+            let msg = ChannelRequestMsg {
+                recipient_channel: 5,
+                want_reply: true,
+                request,
+            };
             let mut out = Vec::new();
             msg.write(&mut out);
-            assert_eq!(ChannelRequestMsg::read(&mut Reader::new(&out[1..])).unwrap(), msg);
+            assert_eq!(
+                ChannelRequestMsg::read(&mut Reader::new(&out[1..])).unwrap(),
+                msg
+            );
         }
     }
 
@@ -600,7 +695,12 @@ mod tests {
             ChannelKind::AuthAgent,
         ];
         for kind in kinds {
-            let msg = ChannelOpen { kind, sender_channel: 1, initial_window: 2, max_packet: 3 };
+            let msg = ChannelOpen {
+                kind,
+                sender_channel: 1,
+                initial_window: 2,
+                max_packet: 3,
+            };
             let mut out = Vec::new();
             msg.write(&mut out);
             assert_eq!(ChannelOpen::read(&mut Reader::new(&out[1..])).unwrap(), msg);

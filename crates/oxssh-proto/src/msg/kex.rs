@@ -16,7 +16,11 @@ pub struct KexEcdhInit<'a> {
 impl<'a> KexEcdhInit<'a> {
     /// Reads the body; `mpint` selects DH's encoding.
     pub fn read(r: &mut Reader<'a>, mpint: bool) -> Result<Self, Error> {
-        let client_value = if mpint { r.read_mpint_positive("kex e")? } else { r.read_string("kex Q_C")? };
+        let client_value = if mpint {
+            r.read_mpint_positive("kex e")?
+        } else {
+            r.read_string("kex Q_C")?
+        };
         r.finish("kex init")?;
         Ok(Self { client_value })
     }
@@ -43,10 +47,18 @@ impl<'a> KexEcdhReply<'a> {
     /// Reads the body.
     pub fn read(r: &mut Reader<'a>, mpint: bool) -> Result<Self, Error> {
         let host_key = r.read_string("kex host key")?;
-        let server_value = if mpint { r.read_mpint_positive("kex f")? } else { r.read_string("kex Q_S")? };
+        let server_value = if mpint {
+            r.read_mpint_positive("kex f")?
+        } else {
+            r.read_string("kex Q_S")?
+        };
         let signature = r.read_string("kex signature")?;
         r.finish("kex reply")?;
-        Ok(Self { host_key, server_value, signature })
+        Ok(Self {
+            host_key,
+            server_value,
+            signature,
+        })
     }
 
     /// Writes the whole message.

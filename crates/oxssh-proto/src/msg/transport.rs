@@ -24,7 +24,10 @@ impl<'a> Disconnect<'a> {
         if !r.is_empty() {
             r.read_string("disconnect language")?;
         }
-        Ok(Self { reason, description })
+        Ok(Self {
+            reason,
+            description,
+        })
     }
 
     /// Writes the whole message.
@@ -50,7 +53,10 @@ impl<'a> DebugMessage<'a> {
     pub fn read(r: &mut Reader<'a>) -> Result<Self, Error> {
         let always_display = r.read_bool("debug always_display")?;
         let message = r.read_utf8("debug message")?;
-        Ok(Self { always_display, message })
+        Ok(Self {
+            always_display,
+            message,
+        })
     }
 }
 
@@ -112,7 +118,10 @@ impl<'a> ExtInfo<'a> {
 
     /// The value of one extension.
     pub fn get(&self, name: &str) -> Option<&'a [u8]> {
-        self.extensions.iter().find(|(n, _)| *n == name).map(|(_, v)| *v)
+        self.extensions
+            .iter()
+            .find(|(n, _)| *n == name)
+            .map(|(_, v)| *v)
     }
 }
 

@@ -75,15 +75,30 @@ impl<'a> UserauthRequest<'a> {
             method::PASSWORD => {
                 let change = r.read_bool("password change flag")?;
                 let password = r.read_string("password")?;
-                let new_password = if change { Some(r.read_string("new password")?) } else { None };
-                MethodRequest::Password { password, new_password }
+                let new_password = if change {
+                    Some(r.read_string("new password")?)
+                } else {
+                    None
+                };
+                MethodRequest::Password {
+                    password,
+                    new_password,
+                }
             }
             method::PUBLICKEY => {
                 let has_signature = r.read_bool("publickey has signature")?;
                 let algorithm = r.read_utf8("publickey algorithm")?;
                 let key = r.read_string("publickey blob")?;
-                let signature = if has_signature { Some(r.read_string("publickey signature")?) } else { None };
-                MethodRequest::PublicKey { algorithm, key, signature }
+                let signature = if has_signature {
+                    Some(r.read_string("publickey signature")?)
+                } else {
+                    None
+                };
+                MethodRequest::PublicKey {
+                    algorithm,
+                    key,
+                    signature,
+                }
             }
             method::KEYBOARD_INTERACTIVE => {
                 r.read_string("kbdint language")?;
@@ -97,7 +112,11 @@ impl<'a> UserauthRequest<'a> {
             }
         };
         r.finish("userauth request")?;
-        Ok(Self { user, service, method })
+        Ok(Self {
+            user,
+            service,
+            method,
+        })
     }
 
     /// Writes the whole message.
@@ -107,7 +126,10 @@ impl<'a> UserauthRequest<'a> {
         w.write_string(self.service.as_bytes());
         match &self.method {
             MethodRequest::None => w.write_string(method::NONE.as_bytes()),
-            MethodRequest::Password { password, new_password } => {
+            MethodRequest::Password {
+                password,
+                new_password,
+            } => {
                 w.write_string(method::PASSWORD.as_bytes());
                 w.write_bool(new_password.is_some());
                 w.write_string(password);
@@ -115,7 +137,11 @@ impl<'a> UserauthRequest<'a> {
                     w.write_string(new);
                 }
             }
-            MethodRequest::PublicKey { algorithm, key, signature } => {
+            MethodRequest::PublicKey {
+                algorithm,
+                key,
+                signature,
+            } => {
                 w.write_string(method::PUBLICKEY.as_bytes());
                 w.write_bool(signature.is_some());
                 w.write_string(algorithm.as_bytes());
@@ -136,17 +162,28 @@ impl<'a> UserauthRequest<'a> {
 
 /// The data a publickey signature covers (RFC 4252 §7): the session identifier followed by the request
 /// with the signature flag set and without the signature.
-pub fn publickey_signed_data(session_id: &[u8], user: &str, service: &str, algorithm: &str, key: &[u8]) -> Vec<u8> {
+pub fn publickey_signed_data(
+    session_id: &[u8],
+    user: &str,
+    service: &str,
+    algorithm: &str,
+    key: &[u8],
+) -> Vec<u8> {
     let mut data = Vec::with_capacity(session_id.len() + user.len() + key.len() + 96);
     data.write_string(session_id);
     UserauthRequest {
         user,
         service,
-        method: MethodRequest::PublicKey { algorithm, key, signature: None },
+        method: MethodRequest::PublicKey {
+            algorithm,
+            key,
+            signature: None,
+        },
     }
     .write(&mut data);
     // The signed form has the boolean set to TRUE although no signature follows.
-    let flag_at = 4 + session_id.len() + 1 + 4 + user.len() + 4 + service.len() + 4 + method::PUBLICKEY.len();
+    let flag_at =
+        4 + session_id.len() + 1 + 4 + user.len() + 4 + service.len() + 4 + method::PUBLICKEY.len();
     if let Some(flag) = data.get_mut(flag_at) {
         *flag = 1;
     }
@@ -168,7 +205,10 @@ impl<'a> UserauthFailure<'a> {
         let methods = r.read_name_list("auth methods")?;
         let partial_success = r.read_bool("partial success")?;
         r.finish("userauth failure")?;
-        Ok(Self { methods, partial_success })
+        Ok(Self {
+            methods,
+            partial_success,
+        })
     }
 
     /// Writes the whole message from owned names.
@@ -266,7 +306,11 @@ impl<'a> InfoRequest<'a> {
             prompts.push(Prompt { text, echo });
         }
         r.finish("info request")?;
-        Ok(Self { name, instruction, prompts })
+        Ok(Self {
+            name,
+            instruction,
+            prompts,
+        })
     }
 
     /// Writes the whole message.
@@ -361,14 +405,32 @@ mod tests {
     fn requests_round_trip() {
         let reqs = [
             MethodRequest::None,
-            MethodRequest::Password { password: b"pw", new_password: None },
-            MethodRequest::Password { password: b"pw", new_password: Some(b"new") },
-            MethodRequest::PublicKey { algorithm: "ssh-ed25519", key: b"k", signature: Some(b"s") },
-            MethodRequest::PublicKey { algorithm: "rsa-sha2-256", key: b"k", signature: None },
+            MethodRequest::Password {
+                password: b"pw",
+                new_password: None,
+            },
+            MethodRequest::Password {
+                password: b"pw",
+                new_password: Some(b"new"),
+            },
+            MethodRequest::PublicKey {
+                algorithm: "ssh-ed25519",
+                key: b"k",
+                signature: Some(b"s"),
+            },
+            MethodRequest::PublicKey {
+                algorithm: "rsa-sha2-256",
+                key: b"k",
+                signature: None,
+            },
             MethodRequest::KeyboardInteractive { submethods: "" },
         ];
         for method in reqs {
-            let req = UserauthRequest { user: "alice", service: SERVICE_CONNECTION, method };
+            let req = UserauthRequest {
+                user: "alice",
+                service: SERVICE_CONNECTION,
+                method,
+            };
             let mut out = Vec::new();
             req.write(&mut out);
             let parsed = UserauthRequest::read(&mut Reader::new(&out[1..])).unwrap();

@@ -46,7 +46,8 @@ impl Transport {
         body(&mut payload);
         let number = payload.first().copied().unwrap_or(0);
         if number::is_kex(number) || number::is_transport_generic(number) {
-            self.writer.write_packet(&mut self.tx, |b| b.extend_from_slice(&payload));
+            self.writer
+                .write_packet(&mut self.tx, |b| b.extend_from_slice(&payload));
         } else {
             self.held.push_back(payload);
         }
@@ -61,7 +62,8 @@ impl Transport {
     pub(crate) fn end_kex_send(&mut self) {
         self.sending_kex = false;
         while let Some(payload) = self.held.pop_front() {
-            self.writer.write_packet(&mut self.tx, |b| b.extend_from_slice(&payload));
+            self.writer
+                .write_packet(&mut self.tx, |b| b.extend_from_slice(&payload));
         }
     }
 

@@ -27,12 +27,21 @@ pub(crate) struct PacketReader {
 
 impl PacketReader {
     pub(crate) fn new() -> Self {
-        Self { opener: Opener::none(), seq: 0, pending_length: None, bytes_under_key: 0, packets_under_key: 0 }
+        Self {
+            opener: Opener::none(),
+            seq: 0,
+            pending_length: None,
+            bytes_under_key: 0,
+            packets_under_key: 0,
+        }
     }
 
     /// Takes the next whole packet from the front of `input`. Returns its sequence number and payload
     /// (message number first), or `None` if more bytes are needed.
-    pub(crate) fn read_packet(&mut self, input: &mut BytesMut) -> Result<Option<(u32, BytesMut)>, Error> {
+    pub(crate) fn read_packet(
+        &mut self,
+        input: &mut BytesMut,
+    ) -> Result<Option<(u32, BytesMut)>, Error> {
         let packet_length = match self.pending_length {
             Some(len) => len,
             None => {
@@ -64,7 +73,12 @@ impl PacketReader {
         let body = packet_length as usize - 1;
         // RFC 4253 §6: at least four bytes of padding, and something left for the payload.
         if padding < 4 || padding >= body {
-            return Err(if padding < 4 { InvalidMessage::BadPadding } else { InvalidMessage::EmptyPacket }.into());
+            return Err(if padding < 4 {
+                InvalidMessage::BadPadding
+            } else {
+                InvalidMessage::EmptyPacket
+            }
+            .into());
         }
         packet.advance(5);
         packet.truncate(body - padding);
@@ -73,7 +87,11 @@ impl PacketReader {
 
     fn check_length(&self, len: u32) -> Result<(), Error> {
         let block = self.opener.block_size() as u32;
-        let aligned = if self.opener.aligns_without_length() { len } else { len.wrapping_add(4) };
+        let aligned = if self.opener.aligns_without_length() {
+            len
+        } else {
+            len.wrapping_add(4)
+        };
         let total = 4 + len as usize + self.opener.tag_len();
         if len < limits::MIN_PACKET_LENGTH || total > limits::MAX_PACKET || aligned % block != 0 {
             return Err(InvalidMessage::BadPacketLength.into());
@@ -124,7 +142,11 @@ impl PacketWriter {
 
     /// Appends one sealed packet to `out`; `body` writes the payload (message number first) in place.
     /// Returns the message number written.
-    pub(crate) fn write_packet(&mut self, out: &mut BytesMut, body: impl FnOnce(&mut BytesMut)) -> u8 {
+    pub(crate) fn write_packet(
+        &mut self,
+        out: &mut BytesMut,
+        body: impl FnOnce(&mut BytesMut),
+    ) -> u8 {
         let start = out.len();
         out.extend_from_slice(&[0; 5]);
         body(out);
@@ -137,7 +159,11 @@ impl PacketWriter {
     /// Pads and seals the packet whose header starts at `start` and whose payload is already written.
     fn seal_in_place(&mut self, out: &mut BytesMut, start: usize, payload_len: usize) {
         let block = self.sealer.block_size();
-        let counted = if self.sealer.aligns_without_length() { 1 + payload_len } else { 5 + payload_len };
+        let counted = if self.sealer.aligns_without_length() {
+            1 + payload_len
+        } else {
+            5 + payload_len
+        };
         let mut padding = block - counted % block;
         if padding < 4 {
             padding += block;
@@ -163,7 +189,11 @@ impl PacketWriter {
             crate::random::fill(&mut self.pad_pool);
             self.pad_pos = 0;
         }
-        out.extend_from_slice(self.pad_pool.get(self.pad_pos..self.pad_pos + len).unwrap_or_default());
+        out.extend_from_slice(
+            self.pad_pool
+                .get(self.pad_pos..self.pad_pos + len)
+                .unwrap_or_default(),
+        );
         self.pad_pos += len;
     }
 
@@ -172,11 +202,6 @@ impl PacketWriter {
         self.sealer = sealer;
         self.bytes_under_key = 0;
         self.packets_under_key = 0;
-    }
-
-    /// The sequence number the next packet will have.
-    pub(crate) fn seq(&self) -> u32 {
-        self.seq
     }
 
     /// Strict key exchange resets the counter at every NEWKEYS.
@@ -219,14 +244,20 @@ mod tests {
         let mut part = BytesMut::from(&wire[..10]);
         assert!(r.read_packet(&mut part).unwrap().is_none());
         part.extend_from_slice(&wire[10..]);
-        assert_eq!(&r.read_packet(&mut part).unwrap().unwrap().1[..], &[5; 40][..]);
+        assert_eq!(
+            &r.read_packet(&mut part).unwrap().unwrap().1[..],
+            &[5; 40][..]
+        );
     }
 
     #[test]
     fn packet_over_256k_is_refused_before_allocation() {
         let mut r = PacketReader::new();
         let mut wire = BytesMut::from(&[0x00, 0x04, 0x00, 0x04, 4][..]);
-        assert_eq!(r.read_packet(&mut wire).unwrap_err(), Error::InvalidMessage(InvalidMessage::BadPacketLength));
+        assert_eq!(
+            r.read_packet(&mut wire).unwrap_err(),
+            Error::InvalidMessage(InvalidMessage::BadPacketLength)
+        );
         assert!(wire.capacity() < 1024);
     }
 

@@ -17,7 +17,11 @@ pub(crate) struct RekeyPolicy {
 impl RekeyPolicy {
     /// The byte limit for a cipher, as OpenSSH computes it (packet.c ssh_set_newkeys): 2^(2·block) blocks
     /// for 128-bit block ciphers, otherwise 1 GiB; a configured RekeyLimit lowers it.
-    pub(crate) fn for_cipher(cipher: CipherAlgorithm, configured_bytes: Option<u64>, time: Option<Duration>) -> Self {
+    pub(crate) fn for_cipher(
+        cipher: CipherAlgorithm,
+        configured_bytes: Option<u64>,
+        time: Option<Duration>,
+    ) -> Self {
         let default = match cipher {
             CipherAlgorithm::None => u64::MAX,
             CipherAlgorithm::ChaCha20Poly1305 => 1 << 30,
@@ -31,7 +35,9 @@ impl RekeyPolicy {
     pub(crate) fn is_due(&self, bytes: u64, packets: u64, keyed_at: Instant, now: Instant) -> bool {
         bytes >= self.bytes
             || packets >= limits::MAX_PACKETS_PER_KEY
-            || self.time.is_some_and(|t| now.saturating_duration_since(keyed_at) >= t)
+            || self
+                .time
+                .is_some_and(|t| now.saturating_duration_since(keyed_at) >= t)
     }
 
     /// The instant a time-based re-key falls due.
