@@ -16,7 +16,15 @@ fn ready() -> Pair {
 }
 
 fn failure(events: &[Event]) -> bool {
-    events.iter().any(|e| matches!(e, Event::AuthFailure { partial_success: false, .. }))
+    events.iter().any(|e| {
+        matches!(
+            e,
+            Event::AuthFailure {
+                partial_success: false,
+                ..
+            }
+        )
+    })
 }
 
 #[test]
@@ -37,15 +45,32 @@ fn publickey_query_then_signature() {
     let key = PrivateKey::generate(KeyType::Ed25519, None).unwrap();
     let blob = key.public().blob().to_vec();
     let mut pair = ready();
-    pair.client.auth_publickey_query("bob", "ssh-ed25519", &blob).unwrap();
+    pair.client
+        .auth_publickey_query("bob", "ssh-ed25519", &blob)
+        .unwrap();
     pair.drive();
-    assert!(pair.take_client_events().iter().any(|e| matches!(e, Event::AuthPkOk { .. })));
-    let data = pair.client.publickey_signed_data("bob", "ssh-ed25519", &blob).unwrap();
+    assert!(
+        pair.take_client_events()
+            .iter()
+            .any(|e| matches!(e, Event::AuthPkOk { .. }))
+    );
+    let data = pair
+        .client
+        .publickey_signed_data("bob", "ssh-ed25519", &blob)
+        .unwrap();
     let signature = key.sign(SignatureAlgorithm::Ed25519, &data).unwrap();
-    pair.client.auth_publickey_signed("bob", "ssh-ed25519", &blob, &signature).unwrap();
+    pair.client
+        .auth_publickey_signed("bob", "ssh-ed25519", &blob, &signature)
+        .unwrap();
     pair.drive();
     assert!(pair.client.is_authenticated());
-    assert!(pair.server_events.iter().any(|e| matches!(e, Event::AuthRequest { method: AuthMethod::PublicKey { .. }, .. })));
+    assert!(pair.server_events.iter().any(|e| matches!(
+        e,
+        Event::AuthRequest {
+            method: AuthMethod::PublicKey { .. },
+            ..
+        }
+    )));
 }
 
 #[test]
@@ -53,20 +78,35 @@ fn a_signature_over_the_wrong_data_is_rejected_without_asking() {
     let key = PrivateKey::generate(KeyType::EcdsaP256, None).unwrap();
     let blob = key.public().blob().to_vec();
     let mut pair = ready();
-    let signature = key.sign(SignatureAlgorithm::EcdsaP256, b"not the session").unwrap();
-    pair.client.auth_publickey_signed("bob", "ecdsa-sha2-nistp256", &blob, &signature).unwrap();
+    let signature = key
+        .sign(SignatureAlgorithm::EcdsaP256, b"not the session")
+        .unwrap();
+    pair.client
+        .auth_publickey_signed("bob", "ecdsa-sha2-nistp256", &blob, &signature)
+        .unwrap();
     pair.drive();
     assert!(failure(&pair.take_client_events()));
     assert!(!pair.server.is_authenticated());
-    assert!(pair.server_events.iter().any(|e| matches!(e, Event::AuthRejected { .. })));
-    assert!(!pair.server_events.iter().any(|e| matches!(e, Event::AuthRequest { .. })));
+    assert!(
+        pair.server_events
+            .iter()
+            .any(|e| matches!(e, Event::AuthRejected { .. }))
+    );
+    assert!(
+        !pair
+            .server_events
+            .iter()
+            .any(|e| matches!(e, Event::AuthRequest { .. }))
+    );
 }
 
 #[test]
 fn rsa_sha1_is_not_accepted_by_default() {
     let key = PrivateKey::generate(KeyType::Rsa, Some(2048)).unwrap();
     let mut pair = ready();
-    pair.client.auth_publickey_query("bob", "ssh-rsa", key.public().blob()).unwrap();
+    pair.client
+        .auth_publickey_query("bob", "ssh-rsa", key.public().blob())
+        .unwrap();
     pair.drive();
     assert!(failure(&pair.take_client_events()));
 }
@@ -84,7 +124,13 @@ fn keyboard_interactive_round_trip() {
             _ => None,
         })
         .expect("prompts");
-    assert_eq!(prompts, vec![InfoPrompt { prompt: "Password: ".into(), echo: false }]);
+    assert_eq!(
+        prompts,
+        vec![InfoPrompt {
+            prompt: "Password: ".into(),
+            echo: false
+        }]
+    );
     pair.client.auth_info_response(&[b"secret"]).unwrap();
     pair.drive();
     assert!(pair.client.is_authenticated());
@@ -102,9 +148,20 @@ fn max_auth_tries_disconnects_with_openssh_words() {
             break;
         }
     }
-    assert_eq!(pair.server_error, Some(Error::PeerIncompatible(PeerIncompatible::TooManyAuthFailures)));
+    assert_eq!(
+        pair.server_error,
+        Some(Error::PeerIncompatible(
+            PeerIncompatible::TooManyAuthFailures
+        ))
+    );
     let last = pair.client_events.last().unwrap();
-    assert_eq!(last, &Event::Disconnected { reason: 2, description: "Too many authentication failures".into() });
+    assert_eq!(
+        last,
+        &Event::Disconnected {
+            reason: 2,
+            description: "Too many authentication failures".into()
+        }
+    );
 }
 
 #[test]
@@ -116,7 +173,9 @@ fn changing_the_user_name_is_a_protocol_error() {
     pair.drive();
     assert_eq!(
         pair.server_error,
-        Some(Error::PeerMisbehaved(PeerMisbehaved::ProtocolViolation("change of username not allowed")))
+        Some(Error::PeerMisbehaved(PeerMisbehaved::ProtocolViolation(
+            "change of username not allowed"
+        )))
     );
 }
 
@@ -128,7 +187,10 @@ fn login_grace_time_expires() {
     pair.advance(Duration::from_secs(2));
     assert_eq!(pair.server_error, Some(Error::Timeout("authentication")));
     pair.drive();
-    assert!(matches!(pair.client_events.last(), Some(Event::Disconnected { reason: 11, .. })));
+    assert!(matches!(
+        pair.client_events.last(),
+        Some(Event::Disconnected { reason: 11, .. })
+    ));
 }
 
 #[test]

@@ -24,7 +24,13 @@ fn open(pair: &mut Pair) -> (ChannelId, ChannelId) {
 
 /// Sends `data` from client to server, consuming on arrival and re-sending when the window opens,
 /// calling `during` after each chunk. Returns what arrived and how many re-keys the client completed.
-fn pump(pair: &mut Pair, c: ChannelId, s: ChannelId, data: &[u8], mut during: impl FnMut(&mut Pair, usize)) -> (Vec<u8>, usize) {
+fn pump(
+    pair: &mut Pair,
+    c: ChannelId,
+    s: ChannelId,
+    data: &[u8],
+    mut during: impl FnMut(&mut Pair, usize),
+) -> (Vec<u8>, usize) {
     let mut sent = 0;
     let mut got = Vec::new();
     let mut rekeys = 0;
@@ -51,7 +57,10 @@ fn pump(pair: &mut Pair, c: ChannelId, s: ChannelId, data: &[u8], mut during: im
 }
 
 fn completed_rekeys(events: &[Event]) -> usize {
-    events.iter().filter(|e| matches!(e, Event::KexCompleted { initial: false })).count()
+    events
+        .iter()
+        .filter(|e| matches!(e, Event::KexCompleted { initial: false }))
+        .count()
 }
 
 #[test]
@@ -76,7 +85,11 @@ fn client_and_server_initiated_rekeys_in_the_middle_of_data() {
     assert_eq!(completed, 2);
     assert!(pair.client_error.is_none() && pair.server_error.is_none());
     let sid = pair.client.session_id().unwrap().to_vec();
-    assert_eq!(pair.server.session_id().unwrap(), &sid[..], "session id survives re-keys");
+    assert_eq!(
+        pair.server.session_id().unwrap(),
+        &sid[..],
+        "session id survives re-keys"
+    );
 }
 
 #[test]

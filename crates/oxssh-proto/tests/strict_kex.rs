@@ -35,9 +35,17 @@ fn strict_kex_rejects_ignore_before_first_kexinit() {
         }
     }));
     pair.drive();
-    assert_eq!(pair.client_error, Some(Error::PeerMisbehaved(PeerMisbehaved::StrictKexViolation(20))));
+    assert_eq!(
+        pair.client_error,
+        Some(Error::PeerMisbehaved(PeerMisbehaved::StrictKexViolation(
+            20
+        )))
+    );
     assert!(!pair.client.is_authenticated());
-    assert!(matches!(pair.server_events.last(), Some(Event::Disconnected { reason: 2, .. })));
+    assert!(matches!(
+        pair.server_events.last(),
+        Some(Event::Disconnected { reason: 2, .. })
+    ));
 }
 
 #[test]
@@ -56,7 +64,10 @@ fn strict_kex_rejects_ignore_between_kexinit_and_newkeys() {
         }
     }));
     pair.drive();
-    assert_eq!(pair.server_error, Some(Error::PeerMisbehaved(PeerMisbehaved::StrictKexViolation(2))));
+    assert_eq!(
+        pair.server_error,
+        Some(Error::PeerMisbehaved(PeerMisbehaved::StrictKexViolation(2)))
+    );
     assert!(!pair.server.is_authenticated());
 }
 
@@ -75,5 +86,8 @@ fn sequence_numbers_restart_after_newkeys_so_a_shifted_stream_fails_the_mac() {
     }));
     let _ = channel;
     pair.drive();
-    assert_eq!(pair.server_error, Some(Error::Crypto(oxssh_proto::error::CryptoError::MacMismatch)));
+    assert_eq!(
+        pair.server_error,
+        Some(Error::Crypto(oxssh_proto::error::CryptoError::MacMismatch))
+    );
 }

@@ -11,7 +11,9 @@ use std::time::{Duration, Instant};
 
 use bytes::BytesMut;
 use oxssh_keys::{KeyType, PrivateKey};
-use oxssh_proto::{AuthMethod, ClientConfig, ClientConnection, Event, InfoPrompt, ServerConfig, ServerConnection};
+use oxssh_proto::{
+    AuthMethod, ClientConfig, ClientConnection, Event, InfoPrompt, ServerConfig, ServerConnection,
+};
 
 /// Which way bytes travel.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -36,7 +38,11 @@ pub struct ServerPolicy {
 
 impl Default for ServerPolicy {
     fn default() -> Self {
-        Self { password: b"secret".to_vec(), accept_keys: true, keyboard_interactive: true }
+        Self {
+            password: b"secret".to_vec(),
+            accept_keys: true,
+            keyboard_interactive: true,
+        }
     }
 }
 
@@ -65,7 +71,8 @@ pub struct Pair {
 /// An ed25519 host key, generated once per test process.
 pub fn ed25519_host_key() -> Arc<PrivateKey> {
     static KEY: OnceLock<Arc<PrivateKey>> = OnceLock::new();
-    KEY.get_or_init(|| Arc::new(PrivateKey::generate(KeyType::Ed25519, None).unwrap())).clone()
+    KEY.get_or_init(|| Arc::new(PrivateKey::generate(KeyType::Ed25519, None).unwrap()))
+        .clone()
 }
 
 /// One host key of each type we support, generated once per test process.
@@ -73,7 +80,9 @@ pub fn all_host_keys() -> Vec<Arc<PrivateKey>> {
     static KEYS: OnceLock<Vec<Arc<PrivateKey>>> = OnceLock::new();
     KEYS.get_or_init(|| {
         let mut keys = vec![ed25519_host_key()];
-        keys.push(Arc::new(PrivateKey::generate(KeyType::Rsa, Some(2048)).unwrap()));
+        keys.push(Arc::new(
+            PrivateKey::generate(KeyType::Rsa, Some(2048)).unwrap(),
+        ));
         for t in [KeyType::EcdsaP256, KeyType::EcdsaP384, KeyType::EcdsaP521] {
             keys.push(Arc::new(PrivateKey::generate(t, None).unwrap()));
         }
@@ -186,16 +195,27 @@ impl Pair {
         while let Some(event) = self.server.poll_event() {
             progress = true;
             match &event {
-                Event::AuthRequest { method: AuthMethod::KeyboardInteractive { .. }, .. } if self.policy.keyboard_interactive => {
-                    let prompt = InfoPrompt { prompt: "Password: ".into(), echo: false };
+                Event::AuthRequest {
+                    method: AuthMethod::KeyboardInteractive { .. },
+                    ..
+                } if self.policy.keyboard_interactive => {
+                    let prompt = InfoPrompt {
+                        prompt: "Password: ".into(),
+                        echo: false,
+                    };
                     if let Err(e) = self.server.ask_info("", "", &[prompt]) {
                         self.server_error.get_or_insert(e);
                     }
                     self.server_events.push(event);
                 }
                 Event::AuthInfoResponse { responses, .. } => {
-                    let ok = responses.len() == 1 && responses[0].as_slice() == self.policy.password.as_slice();
-                    let result = if ok { self.server.accept_auth() } else { self.server.reject_auth() };
+                    let ok = responses.len() == 1
+                        && responses[0].as_slice() == self.policy.password.as_slice();
+                    let result = if ok {
+                        self.server.accept_auth()
+                    } else {
+                        self.server.reject_auth()
+                    };
                     if let Err(e) = result {
                         self.server_error.get_or_insert(e);
                     }
@@ -203,11 +223,19 @@ impl Pair {
                 }
                 Event::AuthRequest { method, .. } => {
                     let accept = match method {
-                        AuthMethod::Password { password, .. } => password.as_slice() == self.policy.password.as_slice(),
-                        AuthMethod::PublicKey { .. } | AuthMethod::PublicKeyQuery { .. } => self.policy.accept_keys,
+                        AuthMethod::Password { password, .. } => {
+                            password.as_slice() == self.policy.password.as_slice()
+                        }
+                        AuthMethod::PublicKey { .. } | AuthMethod::PublicKeyQuery { .. } => {
+                            self.policy.accept_keys
+                        }
                         AuthMethod::None | AuthMethod::KeyboardInteractive { .. } => false,
                     };
-                    let result = if accept { self.server.accept_auth() } else { self.server.reject_auth() };
+                    let result = if accept {
+                        self.server.accept_auth()
+                    } else {
+                        self.server.reject_auth()
+                    };
                     if let Err(e) = result {
                         self.server_error.get_or_insert(e);
                     }
@@ -237,10 +265,21 @@ impl Pair {
     /// Runs key exchange and password authentication for user "user"; panics on failure.
     pub fn connect(&mut self) {
         self.drive();
-        assert!(self.client_events.contains(&Event::UserauthReady), "no userauth: {:?} {:?}", self.client_error, self.server_error);
-        self.client.auth_password("user", &self.policy.password.clone()).unwrap();
+        assert!(
+            self.client_events.contains(&Event::UserauthReady),
+            "no userauth: {:?} {:?}",
+            self.client_error,
+            self.server_error
+        );
+        self.client
+            .auth_password("user", &self.policy.password.clone())
+            .unwrap();
         self.drive();
-        assert!(self.client.is_authenticated(), "client not authenticated: {:?}", self.client_events);
+        assert!(
+            self.client.is_authenticated(),
+            "client not authenticated: {:?}",
+            self.client_events
+        );
         assert!(self.server.is_authenticated());
     }
 

@@ -51,14 +51,21 @@ mod tests {
     #[test]
     fn accepts_ordinary_lists() {
         let l = NameList::parse(b"aes128-ctr,hmac-sha2-256@x", "t").unwrap();
-        assert_eq!(l.iter().collect::<Vec<_>>(), ["aes128-ctr", "hmac-sha2-256@x"]);
+        assert_eq!(
+            l.iter().collect::<Vec<_>>(),
+            ["aes128-ctr", "hmac-sha2-256@x"]
+        );
         assert!(NameList::parse(b"", "t").unwrap().is_empty());
     }
 
     #[test]
     fn rejects_empty_names_spaces_and_long_names() {
         for bad in [&b"a,,b"[..], b",a", b"a,", b"a b", b"a\x00"] {
-            assert_eq!(NameList::parse(bad, "t"), Err(WireError::BadNameList("t")), "{bad:?}");
+            assert_eq!(
+                NameList::parse(bad, "t"),
+                Err(WireError::BadNameList("t")),
+                "{bad:?}"
+            );
         }
         assert!(NameList::parse(&[b'a'; 65], "t").is_err());
         assert!(NameList::parse(&[b'a'; 64], "t").is_ok());

@@ -35,7 +35,11 @@ impl<'a> Reader<'a> {
     /// Fails with [`WireError::TrailingData`] unless everything has been read, like OpenSSH's
     /// `sshpkt_get_end`: a message with extra bytes is malformed, not merely long.
     pub fn finish(&self, message: &'static str) -> Result<(), WireError> {
-        if self.rest.is_empty() { Ok(()) } else { Err(WireError::TrailingData(message)) }
+        if self.rest.is_empty() {
+            Ok(())
+        } else {
+            Err(WireError::TrailingData(message))
+        }
     }
 
     /// Consumes exactly `n` bytes.
@@ -49,7 +53,10 @@ impl<'a> Reader<'a> {
     }
 
     /// Consumes exactly `N` bytes as an array.
-    pub fn take_array<const N: usize>(&mut self, field: &'static str) -> Result<[u8; N], WireError> {
+    pub fn take_array<const N: usize>(
+        &mut self,
+        field: &'static str,
+    ) -> Result<[u8; N], WireError> {
         let bytes = self.take(N, field)?;
         let mut out = [0u8; N];
         out.copy_from_slice(bytes);
@@ -84,7 +91,11 @@ impl<'a> Reader<'a> {
     }
 
     /// A `string` no longer than `max` bytes.
-    pub fn read_string_max(&mut self, max: usize, field: &'static str) -> Result<&'a [u8], WireError> {
+    pub fn read_string_max(
+        &mut self,
+        max: usize,
+        field: &'static str,
+    ) -> Result<&'a [u8], WireError> {
         let len = self.read_u32(field)? as usize;
         if len > max {
             return Err(WireError::LengthOverLimit(field));

@@ -44,7 +44,10 @@ pub trait Writer: Sized {
     /// A non-negative `mpint` from a big-endian magnitude (leading zeros are stripped, and a zero byte is
     /// prepended when the top bit is set, so the value stays positive).
     fn write_mpint_positive(&mut self, magnitude: &[u8]) {
-        let first_nonzero = magnitude.iter().position(|&b| b != 0).unwrap_or(magnitude.len());
+        let first_nonzero = magnitude
+            .iter()
+            .position(|&b| b != 0)
+            .unwrap_or(magnitude.len());
         let digits = magnitude.get(first_nonzero..).unwrap_or_default();
         let pad = digits.first().is_some_and(|b| b & 0x80 != 0);
         self.write_u32(u32::try_from(digits.len() + usize::from(pad)).unwrap_or(u32::MAX));
