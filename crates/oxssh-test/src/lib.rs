@@ -6,6 +6,8 @@
 //! of steps instead of spinning.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, missing_docs)]
 
+pub mod peers;
+
 use std::sync::{Arc, OnceLock};
 use std::time::{Duration, Instant};
 
