@@ -1,0 +1,2 @@
+//! oxssh-keygen: OpenSSH's ssh-keygen.
+#![forbid(unsafe_code)]

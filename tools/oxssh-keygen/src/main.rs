@@ -1,0 +1,2 @@
+//! The `oxssh-keygen` executable.
+fn main() {}
