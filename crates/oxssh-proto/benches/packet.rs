@@ -42,7 +42,7 @@ fn keys(cipher: CipherAlgorithm, mac: Option<MacAlgorithm>) -> DirectionKeys {
     DirectionKeys {
         iv: Zeroizing::new(vec![1; cipher.iv_len()]),
         key: Zeroizing::new(vec![2; cipher.key_len()]),
-        mac_key: Zeroizing::new(vec![3; mac.map_or(0, MacAlgorithm::len)]),
+        mac_key: Zeroizing::new(vec![3; mac.map_or(0, MacAlgorithm::output_len)]),
     }
 }
 

@@ -167,10 +167,10 @@ impl Core {
     pub(crate) fn settle(&mut self, result: Result<(), Error>) -> Result<(), Error> {
         if let Err(error) = result {
             tracing::debug!(%error, "connection failed");
-            if !self.closed {
-                if let Some((reason, description)) = error.disconnect_reason() {
-                    self.send_disconnect(reason, description);
-                }
+            if !self.closed
+                && let Some((reason, description)) = error.disconnect_reason()
+            {
+                self.send_disconnect(reason, description);
             }
             self.closed = true;
             self.error = Some(error);
@@ -398,11 +398,10 @@ impl Core {
         if let Side::Client {
             server_sig_algs, ..
         } = &mut self.side
+            && let Some(value) = info.get(extensions::SERVER_SIG_ALGS)
         {
-            if let Some(value) = info.get(extensions::SERVER_SIG_ALGS) {
-                let list = oxssh_wire::NameList::parse(value, "server-sig-algs")?;
-                *server_sig_algs = Some(list.iter().map(str::to_owned).collect());
-            }
+            let list = oxssh_wire::NameList::parse(value, "server-sig-algs")?;
+            *server_sig_algs = Some(list.iter().map(str::to_owned).collect());
         }
         Ok(())
     }
@@ -428,10 +427,8 @@ impl Core {
                     .map_or(CipherAlgorithm::None, |a| a.cipher_c2s);
                 self.rekey = RekeyPolicy::for_cipher(cipher, self.rekey_bytes, self.rekey_time);
                 self.events.push_back(Event::KexCompleted { initial });
-                if initial {
-                    if let Side::Client { auth, .. } = &mut self.side {
-                        auth.start(&mut self.transport);
-                    }
+                if initial && let Side::Client { auth, .. } = &mut self.side {
+                    auth.start(&mut self.transport);
                 }
                 self.channels.wake_blocked(&mut self.events);
             }
@@ -500,10 +497,10 @@ impl Core {
             auth_deadline: Some(deadline),
             ..
         } = &self.side
+            && !auth.is_done()
+            && now >= *deadline
         {
-            if !auth.is_done() && now >= *deadline {
-                return self.settle(Err(Error::Timeout("authentication")));
-            }
+            return self.settle(Err(Error::Timeout("authentication")));
         }
         self.maybe_rekey(now);
         Ok(())

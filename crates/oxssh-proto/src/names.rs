@@ -230,7 +230,7 @@ impl MacAlgorithm {
     }
 
     /// Bytes of key material (letters E and F) and of the tag on the wire; equal for every HMAC.
-    pub fn len(self) -> usize {
+    pub fn output_len(self) -> usize {
         match self {
             Self::HmacSha256 | Self::HmacSha256Etm => 32,
             Self::HmacSha512 | Self::HmacSha512Etm => 64,

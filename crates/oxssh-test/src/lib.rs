@@ -128,15 +128,15 @@ impl Pair {
     /// Advances the fake clock and lets both sides handle their deadlines.
     pub fn advance(&mut self, by: Duration) {
         self.now += by;
-        if self.client.poll_timeout().is_some_and(|t| t <= self.now) {
-            if let Err(e) = self.client.handle_timeout(self.now) {
-                self.client_error.get_or_insert(e);
-            }
+        if self.client.poll_timeout().is_some_and(|t| t <= self.now)
+            && let Err(e) = self.client.handle_timeout(self.now)
+        {
+            self.client_error.get_or_insert(e);
         }
-        if self.server.poll_timeout().is_some_and(|t| t <= self.now) {
-            if let Err(e) = self.server.handle_timeout(self.now) {
-                self.server_error.get_or_insert(e);
-            }
+        if self.server.poll_timeout().is_some_and(|t| t <= self.now)
+            && let Err(e) = self.server.handle_timeout(self.now)
+        {
+            self.server_error.get_or_insert(e);
         }
     }
 

@@ -213,11 +213,10 @@ impl<R: DriverRole> Driver<R> {
                             result = Err(e.into());
                         }
                         // An answer may unpause the core, which left later input in the buffer.
-                        if !self.input.is_empty() && !self.conn.is_closed() {
-                            if let Err(e) = self.conn.handle_input(&mut self.input, Instant::now()) {
+                        if !self.input.is_empty() && !self.conn.is_closed()
+                            && let Err(e) = self.conn.handle_input(&mut self.input, Instant::now()) {
                                 result = Err(e.into());
                             }
-                        }
                     }
                 }
                 () = timer => {
@@ -274,18 +273,17 @@ impl<R: DriverRole> Driver<R> {
         }
         let out = &mut state.outbound;
         let before = out.data.len() + out.extended.len();
-        if !out.data.is_empty() {
-            if let Ok(n) = self.conn.send_data(id, &out.data) {
-                out.data.advance(n);
-            }
+        if !out.data.is_empty()
+            && let Ok(n) = self.conn.send_data(id, &out.data)
+        {
+            out.data.advance(n);
         }
-        if !out.extended.is_empty() {
-            if let Ok(n) = self
+        if !out.extended.is_empty()
+            && let Ok(n) = self
                 .conn
                 .send_extended_data(id, out.extended_code, &out.extended)
-            {
-                out.extended.advance(n);
-            }
+        {
+            out.extended.advance(n);
         }
         let drained = out.data.is_empty() && out.extended.is_empty();
         if drained && (out.eof || out.close) {
@@ -294,10 +292,10 @@ impl<R: DriverRole> Driver<R> {
         if drained && out.close {
             let _ = self.conn.close_channel(id);
         }
-        if out.data.len() + out.extended.len() < before || drained {
-            if let Some(w) = out.write_waker.take() {
-                w.wake();
-            }
+        if (out.data.len() + out.extended.len() < before || drained)
+            && let Some(w) = out.write_waker.take()
+        {
+            w.wake();
         }
     }
 
@@ -386,10 +384,10 @@ impl<R: DriverRole> Driver<R> {
                 }
             }
             Event::ChannelRequestResult { channel, success } => {
-                if let Some(s) = shared(self, &channel) {
-                    if let Some(reply) = s.lock().replies.pop_front() {
-                        let _ = reply.send(success);
-                    }
+                if let Some(s) = shared(self, &channel)
+                    && let Some(reply) = s.lock().replies.pop_front()
+                {
+                    let _ = reply.send(success);
                 }
             }
             Event::ChannelWritable { channel } => self.flush_channel(channel),
@@ -438,12 +436,10 @@ impl<R: DriverRole> Driver<R> {
                     .channel_request(channel, request, want_reply)
                     .is_err()
                     && want_reply
+                    && let Some(s) = self.channels.get(&channel)
+                    && let Some(reply) = s.lock().replies.pop_back()
                 {
-                    if let Some(s) = self.channels.get(&channel) {
-                        if let Some(reply) = s.lock().replies.pop_back() {
-                            let _ = reply.send(false);
-                        }
-                    }
+                    let _ = reply.send(false);
                 }
             }
             Command::ChannelRequestReply { channel, success } => {

@@ -29,7 +29,7 @@ impl Mac {
         };
         Self {
             key: hmac::Key::new(algorithm, key),
-            len: alg.len(),
+            len: alg.output_len(),
         }
     }
 

@@ -45,7 +45,7 @@ const AES_BLOCK: usize = 16;
 
 /// Keys for one direction from the key derivation (RFC 4253 §7.2): IV (letter A or B), encryption key
 /// (C or D) and integrity key (E or F), each exactly as long as [`CipherAlgorithm::iv_len`],
-/// [`CipherAlgorithm::key_len`] and [`MacAlgorithm::len`] say (empty where the algorithm needs none).
+/// [`CipherAlgorithm::key_len`] and [`MacAlgorithm::output_len`] say (empty where the algorithm needs none).
 pub struct DirectionKeys {
     /// The initial IV: the GCM fixed field and invocation counter, or the initial CTR counter block.
     pub iv: Zeroizing<Vec<u8>>,
@@ -396,7 +396,7 @@ fn check_key_lengths(
     if keys.iv.len() != cipher.iv_len() {
         return Err(CryptoError::Internal("cipher IV length"));
     }
-    if keys.mac_key.len() != mac.map_or(0, MacAlgorithm::len) {
+    if keys.mac_key.len() != mac.map_or(0, MacAlgorithm::output_len) {
         return Err(CryptoError::Internal("MAC key length"));
     }
     Ok(())

@@ -46,7 +46,7 @@ fn keys(cipher: CipherAlgorithm, mac: Option<MacAlgorithm>) -> DirectionKeys {
     DirectionKeys {
         iv: filler(cipher.iv_len(), 1),
         key: filler(cipher.key_len(), 2),
-        mac_key: filler(mac.map_or(0, MacAlgorithm::len), 3),
+        mac_key: filler(mac.map_or(0, MacAlgorithm::output_len), 3),
     }
 }
 

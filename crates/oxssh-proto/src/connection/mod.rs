@@ -79,10 +79,10 @@ impl Channels {
     }
 
     fn free(&mut self, id: ChannelId) {
-        if let Some(slot) = self.slots.get_mut(id.0 as usize) {
-            if slot.take().is_some() {
-                self.open_count -= 1;
-            }
+        if let Some(slot) = self.slots.get_mut(id.0 as usize)
+            && slot.take().is_some()
+        {
+            self.open_count -= 1;
         }
     }
 
@@ -366,13 +366,15 @@ impl Channels {
     /// After a key exchange: channels that were held back may send again.
     pub(crate) fn wake_blocked(&mut self, events: &mut VecDeque<Event>) {
         for (i, slot) in self.slots.iter_mut().enumerate() {
-            if let Some(c) = slot {
-                if c.blocked && c.can_send() && c.send_window > 0 {
-                    c.blocked = false;
-                    events.push_back(Event::ChannelWritable {
-                        channel: ChannelId(i as u32),
-                    });
-                }
+            if let Some(c) = slot
+                && c.blocked
+                && c.can_send()
+                && c.send_window > 0
+            {
+                c.blocked = false;
+                events.push_back(Event::ChannelWritable {
+                    channel: ChannelId(i as u32),
+                });
             }
         }
     }

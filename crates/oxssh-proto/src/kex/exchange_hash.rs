@@ -1,21 +1,12 @@
 //! The exchange hash H (RFC 4253 §8, RFC 5656 §4, RFC 8731 §3) and the key derivation (RFC 4253 §7.2).
 
-use aws_lc_rs::digest;
 use oxssh_wire::Writer;
 use zeroize::Zeroizing;
 
-use super::method::SharedSecret;
+use super::method::{SharedSecret, digest};
 use crate::cipher::DirectionKeys;
 use crate::msg::kex::write_value;
 use crate::names::{CipherAlgorithm, KexHash, MacAlgorithm};
-
-fn algorithm(hash: KexHash) -> &'static digest::Algorithm {
-    match hash {
-        KexHash::Sha256 => &digest::SHA256,
-        KexHash::Sha384 => &digest::SHA384,
-        KexHash::Sha512 => &digest::SHA512,
-    }
-}
 
 /// Everything the exchange hash covers, in order.
 pub(crate) struct HashInput<'a> {
@@ -41,7 +32,7 @@ pub(crate) fn exchange_hash(hash: KexHash, input: &HashInput<'_>, k: &SharedSecr
     write_value(&mut buf, input.client_value, input.mpint_values);
     write_value(&mut buf, input.server_value, input.mpint_values);
     buf.write_raw(k.encoded());
-    digest::digest(algorithm(hash), &buf).as_ref().to_vec()
+    digest(hash, &[&buf])
 }
 
 /// One key: K1 = HASH(K || H || letter || session_id), extended with K(n+1) = HASH(K || H || K1..Kn) until
@@ -54,20 +45,13 @@ fn derive(
     letter: u8,
     len: usize,
 ) -> Zeroizing<Vec<u8>> {
-    let alg = algorithm(hash);
-    let mut out = Zeroizing::new(Vec::with_capacity(len + alg.output_len()));
-    let mut ctx = digest::Context::new(alg);
-    ctx.update(k.encoded());
-    ctx.update(h);
-    ctx.update(&[letter]);
-    ctx.update(session_id);
-    out.extend_from_slice(ctx.finish().as_ref());
+    let mut out = Zeroizing::new(Vec::with_capacity(len + 64));
+    // Each block is key material: wiped when dropped, not only the final key.
+    let first = Zeroizing::new(digest(hash, &[k.encoded(), h, &[letter], session_id]));
+    out.extend_from_slice(&first);
     while out.len() < len {
-        let mut ctx = digest::Context::new(alg);
-        ctx.update(k.encoded());
-        ctx.update(h);
-        ctx.update(&out);
-        out.extend_from_slice(ctx.finish().as_ref());
+        let next = Zeroizing::new(digest(hash, &[k.encoded(), h, &out]));
+        out.extend_from_slice(&next);
     }
     out.truncate(len);
     out
@@ -85,7 +69,7 @@ pub(crate) fn derive_keys(
     mac_c2s: Option<MacAlgorithm>,
     mac_s2c: Option<MacAlgorithm>,
 ) -> (DirectionKeys, DirectionKeys) {
-    let mac_len = |m: Option<MacAlgorithm>| m.map_or(0, MacAlgorithm::len);
+    let mac_len = |m: Option<MacAlgorithm>| m.map_or(0, MacAlgorithm::output_len);
     let c2s = DirectionKeys {
         iv: derive(hash, k, h, session_id, b'A', cipher_c2s.iv_len()),
         key: derive(hash, k, h, session_id, b'C', cipher_c2s.key_len()),

@@ -171,8 +171,8 @@ impl PacketWriter {
         self.append_padding(out, padding);
         let packet_length = 1 + payload_len + padding;
         if let Some(header) = out.get_mut(start..start + 5) {
-            header[..4].copy_from_slice(&(packet_length as u32).to_be_bytes());
-            header[4] = padding as u8;
+            let [l0, l1, l2, l3] = (packet_length as u32).to_be_bytes();
+            header.copy_from_slice(&[l0, l1, l2, l3, padding as u8]);
         }
         let tag = self.sealer.tag_len();
         out.resize(out.len() + tag, 0);

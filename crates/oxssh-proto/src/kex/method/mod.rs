@@ -180,10 +180,6 @@ fn digest_algorithm(hash: KexHash) -> &'static digest::Algorithm {
 
 /// One-shot hash of the concatenation of `parts` with the method's hash function, for the exchange hash
 /// (RFC 4253 §8) and the key derivation (§7.2).
-#[allow(
-    dead_code,
-    reason = "promised to the kex state machine; kex/exchange_hash.rs hashes on its own for now"
-)]
 pub(crate) fn digest(hash: KexHash, parts: &[&[u8]]) -> Vec<u8> {
     let mut context = digest::Context::new(digest_algorithm(hash));
     for part in parts {

@@ -1,0 +1,37 @@
+#!/usr/bin/env bash
+# The whole test run: dependencies, formatting, lints, every test (unit, in-memory, real peers on
+# loopback), and a bounded fuzz run. This is what CI runs (.ci/run) and what the README's second
+# command runs. A missing peer fails the run here (CI=true) instead of being skipped.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+scripts/install-deps.sh
+export CI=true
+export CARGO_TERM_COLOR=never
+
+echo "== format"
+cargo fmt --all --check
+
+echo "== build"
+cargo build --workspace --all-targets --locked
+
+echo "== clippy"
+cargo clippy --workspace --all-targets --locked -- -D warnings
+
+echo "== tests"
+cargo nextest run --workspace --locked --no-fail-fast
+
+echo "== the protocol core has no async runtime or I/O dependency"
+if cargo tree -p oxssh-proto -e normal --locked | grep -Eq '^.* (tokio|mio|async-std) v'; then
+    echo "oxssh-proto depends on an async runtime" >&2; exit 1
+fi
+echo "== unsafe lives only in oxssh-sys/src/ffi.rs"
+unsafe_files=$(grep -rlw --include='*.rs' 'unsafe' crates tools interop 2>/dev/null | grep -v '^crates/oxssh-sys/src/ffi.rs$' \
+    | xargs -r grep -lE '^\s*(pub(\(crate\))? )?unsafe (fn|impl|extern)|unsafe \{' || true)
+if [ -n "$unsafe_files" ]; then echo "unsafe outside oxssh-sys/src/ffi.rs: $unsafe_files" >&2; exit 1; fi
+
+if [ -x fuzz/run-bounded.sh ]; then
+    echo "== bounded fuzzing"
+    fuzz/run-bounded.sh
+fi
+echo "== all checks passed"
