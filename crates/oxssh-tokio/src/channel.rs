@@ -14,7 +14,7 @@ use oxssh_proto::msg::connection::ChannelRequest;
 use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
 use tokio::sync::{Notify, oneshot};
 
-use crate::handle::{Command, Handle};
+use crate::handle::Handle;
 
 /// Outgoing bytes a channel buffers before its writer waits: enough for several full packets, so the
 /// driver always has something to seal while the application produces more.
@@ -38,8 +38,16 @@ pub(crate) struct Inbound {
     pub(crate) ext_waker: Option<Waker>,
 }
 
+/// Control messages that must keep their order relative to data, EOF and close.
+pub(crate) enum Op {
+    Request(ChannelRequest, bool),
+    Reply(bool),
+}
+
 #[derive(Default)]
 pub(crate) struct Outbound {
+    /// Requests and replies, sent in order once the data written before them has gone out.
+    pub(crate) ops: VecDeque<Op>,
     pub(crate) data: BytesMut,
     pub(crate) extended: BytesMut,
     pub(crate) extended_code: u32,
@@ -137,16 +145,20 @@ impl Channel {
     /// connection ended first). Without, returns true once queued.
     pub async fn request(&self, request: ChannelRequest, want_reply: bool) -> bool {
         let (tx, rx) = oneshot::channel();
-        if want_reply {
-            self.shared.lock().replies.push_back(tx);
+        {
+            let mut state = self.shared.lock();
+            if state.closed {
+                return false;
+            }
+            if want_reply {
+                state.replies.push_back(tx);
+            }
+            state
+                .outbound
+                .ops
+                .push_back(Op::Request(request, want_reply));
         }
-        if !self.handle.send(Command::ChannelRequest {
-            channel: self.id(),
-            request,
-            want_reply,
-        }) {
-            return false;
-        }
+        self.shared.mark_dirty();
         if want_reply {
             rx.await.unwrap_or(false)
         } else {
@@ -172,10 +184,12 @@ impl Channel {
 
     /// Answers the oldest peer request that wanted a reply.
     pub fn reply(&self, success: bool) {
-        self.handle.send(Command::ChannelRequestReply {
-            channel: self.id(),
-            success,
-        });
+        self.shared
+            .lock()
+            .outbound
+            .ops
+            .push_back(Op::Reply(success));
+        self.shared.mark_dirty();
     }
 
     /// Sends EOF after any data already written.

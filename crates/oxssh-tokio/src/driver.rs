@@ -12,7 +12,7 @@ use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
 use tokio::sync::{Notify, mpsc, oneshot};
 use tokio::task::JoinHandle;
 
-use crate::channel::{Channel, ChannelState, Shared};
+use crate::channel::{Channel, ChannelState, Op, Shared};
 use crate::error::DriverError;
 use crate::handle::{Command, ConnectionInfo, Handle};
 
@@ -285,7 +285,24 @@ impl<R: DriverRole> Driver<R> {
         {
             out.extended.advance(n);
         }
-        let drained = out.data.is_empty() && out.extended.is_empty();
+        let mut drained = out.data.is_empty() && out.extended.is_empty();
+        while drained && let Some(op) = state.outbound.ops.pop_front() {
+            match op {
+                Op::Request(request, want_reply) => {
+                    if self.conn.channel_request(id, request, want_reply).is_err()
+                        && want_reply
+                        && let Some(reply) = state.replies.pop_back()
+                    {
+                        let _ = reply.send(false);
+                    }
+                }
+                Op::Reply(success) => {
+                    let _ = self.conn.channel_request_reply(id, success);
+                }
+            }
+        }
+        let out = &mut state.outbound;
+        drained = drained && out.ops.is_empty();
         if drained && (out.eof || out.close) {
             let _ = self.conn.send_eof(id);
         }
@@ -425,25 +442,6 @@ impl<R: DriverRole> Driver<R> {
                 description,
             } => {
                 let _ = self.conn.reject_channel(channel, reason, &description);
-            }
-            Command::ChannelRequest {
-                channel,
-                request,
-                want_reply,
-            } => {
-                if self
-                    .conn
-                    .channel_request(channel, request, want_reply)
-                    .is_err()
-                    && want_reply
-                    && let Some(s) = self.channels.get(&channel)
-                    && let Some(reply) = s.lock().replies.pop_back()
-                {
-                    let _ = reply.send(false);
-                }
-            }
-            Command::ChannelRequestReply { channel, success } => {
-                let _ = self.conn.channel_request_reply(channel, success);
             }
             Command::GlobalRequest { name, data, reply } => {
                 let want_reply = reply.is_some();

@@ -3,7 +3,7 @@
 
 use std::sync::Arc;
 
-use oxssh_proto::msg::connection::{ChannelKind, ChannelRequest};
+use oxssh_proto::msg::connection::ChannelKind;
 use oxssh_proto::{Algorithms, ChannelId, InfoPrompt};
 use tokio::sync::{mpsc, oneshot};
 use zeroize::Zeroizing;
@@ -27,15 +27,6 @@ pub enum Command {
         channel: ChannelId,
         reason: u32,
         description: String,
-    },
-    ChannelRequest {
-        channel: ChannelId,
-        request: ChannelRequest,
-        want_reply: bool,
-    },
-    ChannelRequestReply {
-        channel: ChannelId,
-        success: bool,
     },
     GlobalRequest {
         name: String,
