@@ -12,6 +12,7 @@ pub mod connect;
 mod driver;
 mod error;
 mod handle;
+pub mod server;
 
 pub use channel::{Channel, ChannelReader, ChannelWriter, Stream};
 pub use driver::{Driven, DriverRole, spawn};
