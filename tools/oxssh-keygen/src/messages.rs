@@ -1,0 +1,403 @@
+//! Every word oxssh-keygen shows a user, in one place, so "the same words as OpenSSH" can be checked
+//! here against ssh-keygen.c (OpenSSH 9.2). Only the usage text says `oxssh-keygen`; messages that
+//! OpenSSH prefixes with its program name keep `ssh-keygen`, so scripts that match on them still do.
+
+// Each item is a message whose text is its own documentation; the doc comments here say only what
+// is not obvious from the words.
+#![allow(missing_docs)]
+
+use std::fmt::Display;
+
+/// The program name OpenSSH prints in front of some messages (`__progname`).
+pub const PROGNAME: &str = "ssh-keygen";
+
+/// The usage text: OpenSSH's, limited to the forms oxssh-keygen implements, with continuation lines
+/// indented to line up under the longer name.
+pub const USAGE: &str = "\
+usage: oxssh-keygen [-q] [-a rounds] [-b bits] [-C comment] [-f output_keyfile]
+                    [-m format] [-N new_passphrase] [-t ecdsa | ed25519 | rsa]
+       oxssh-keygen -p [-a rounds] [-f keyfile] [-m format] [-N new_passphrase]
+                     [-P old_passphrase]
+       oxssh-keygen -i [-f input_keyfile] [-m key_format]
+       oxssh-keygen -e [-f input_keyfile] [-m key_format]
+       oxssh-keygen -y [-f input_keyfile]
+       oxssh-keygen -c [-a rounds] [-C comment] [-f keyfile] [-P passphrase]
+       oxssh-keygen -l [-v] [-E fingerprint_hash] [-f input_keyfile]
+       oxssh-keygen -F hostname [-lv] [-f known_hosts_file]
+       oxssh-keygen -H [-f known_hosts_file]
+       oxssh-keygen -R hostname [-f known_hosts_file]
+       oxssh-keygen -A [-a rounds] [-f prefix_path]
+";
+
+// ---- argument errors (getopt's and main()'s) -------------------------------------------------
+
+/// getopt: an option letter not in the option string.
+pub fn unknown_option(letter: char) -> String {
+    format!("unknown option -- {letter}")
+}
+
+/// getopt: an option that takes a value came last.
+pub fn option_requires_argument(letter: char) -> String {
+    format!("option requires an argument -- {letter}")
+}
+
+/// `-b` outside 1..=2^32-1 or not a number (strtonum's words: "invalid", "too small", "too large").
+pub fn bits_bad_value(value: &str, why: &str) -> String {
+    format!("Bits has bad value {value} ({why})")
+}
+
+/// `-a` outside 1..=INT_MAX or not a number.
+pub fn invalid_number(value: &str, why: &str) -> String {
+    format!("Invalid number: {value} ({why})")
+}
+
+/// `-E` with a hash we do not know.
+pub fn invalid_hash_algorithm(name: &str) -> String {
+    format!("Invalid hash algorithm \"{name}\"")
+}
+
+/// `-m` with an unknown format.
+pub fn unsupported_conversion_format(name: &str) -> String {
+    format!("Unsupported conversion format \"{name}\"")
+}
+
+/// `-Z` with a name that is not an OpenSSH cipher.
+pub fn invalid_cipher(name: &str) -> String {
+    format!("Invalid OpenSSH-format cipher '{name}'")
+}
+
+pub const TOO_MANY_ARGUMENTS: &str = "Too many arguments.";
+pub const ONLY_ONE_OF_P_AND_C: &str = "Can only have one of -p and -c.";
+pub const CANNOT_L_WITH_H_OR_R: &str = "Cannot use -l with -H or -R.";
+
+/// An OpenSSH option oxssh-keygen parses but does not implement.
+pub fn not_supported(what: &str) -> String {
+    format!("{what} is not supported by oxssh-keygen")
+}
+
+// ---- environment ------------------------------------------------------------------------------
+
+pub fn no_user_for_uid(uid: u32) -> String {
+    format!("No user exists for uid {uid}")
+}
+
+pub fn gethostname_failed(err: impl Display) -> String {
+    format!("gethostname: {err}")
+}
+
+// ---- generating -------------------------------------------------------------------------------
+
+pub fn unknown_key_type(name: &str) -> String {
+    format!("unknown key type {name}")
+}
+
+pub fn rsa_length_minimum(min: u32) -> String {
+    format!("Invalid RSA key length: minimum is {min} bits")
+}
+
+pub fn rsa_length_maximum(max: u32) -> String {
+    format!("Invalid RSA key length: maximum is {max} bits")
+}
+
+/// aws-lc-rs generates four RSA sizes only; OpenSSH would accept any size from 1024 to 16384.
+pub const RSA_LENGTH_UNSUPPORTED: &str =
+    "Invalid RSA key length: must be 2048, 3072, 4096 or 8192 bits";
+
+pub const ECDSA_LENGTH_INVALID: &str =
+    "Invalid ECDSA key length: valid lengths are 256, 384 or 521 bits";
+
+pub fn generating(type_name: &str) -> String {
+    format!("Generating public/private {type_name} key pair.")
+}
+
+pub const KEY_GENERATION_FAILED: &str = "sshkey_generate failed";
+
+/// `ask_filename` for a `-t` it cannot name a file for.
+pub const BAD_KEY_TYPE: &str = "bad key type";
+
+pub const ASK_SAVE_FILE: &str = "Enter file in which to save the key";
+pub const ASK_KEY_FILE: &str = "Enter file in which the key is";
+
+/// The filename prompt, with the default in parentheses (no newline).
+pub fn ask_filename(prompt: &str, default: &str) -> String {
+    format!("{prompt} ({default}): ")
+}
+
+pub fn created_directory(dir: impl Display) -> String {
+    format!("Created directory '{dir}'.")
+}
+
+pub fn could_not_create_directory(dir: impl Display, err: impl Display) -> String {
+    format!("Could not create directory '{dir}' ({err}).")
+}
+
+pub fn could_not_stat(path: impl Display, err: impl Display) -> String {
+    format!("Could not stat {path}: {err}")
+}
+
+pub fn already_exists(path: impl Display) -> String {
+    format!("{path} already exists.")
+}
+
+pub const OVERWRITE: &str = "Overwrite (y/n)? ";
+
+pub const ENTER_PASSPHRASE_NEW_KEY: &str = "Enter passphrase (empty for no passphrase): ";
+pub const ENTER_SAME_PASSPHRASE: &str = "Enter same passphrase again: ";
+pub const PASSPHRASES_DO_NOT_MATCH: &str = "Passphrases do not match.  Try again.";
+
+pub fn saving_key_failed(path: impl Display, err: impl Display) -> String {
+    format!("Saving key \"{path}\" failed: {err}")
+}
+
+pub fn unable_to_save_public_key(path: impl Display, err: impl Display) -> String {
+    format!("Unable to save public key to {path}: {err}")
+}
+
+pub fn identification_saved(path: impl Display) -> String {
+    format!("Your identification has been saved in {path}")
+}
+
+pub fn public_key_saved(path: impl Display) -> String {
+    format!("Your public key has been saved in {path}")
+}
+
+pub const FINGERPRINT_IS: &str = "The key fingerprint is:";
+pub const RANDOMART_IS: &str = "The key's randomart image is:";
+
+// ---- loading keys -----------------------------------------------------------------------------
+
+pub const ENTER_PASSPHRASE: &str = "Enter passphrase: ";
+pub const ENTER_OLD_PASSPHRASE: &str = "Enter old passphrase: ";
+
+/// `error("%s: %s")` / `fatal("%s: %s")` on a file that cannot be opened.
+pub fn path_error(path: impl Display, err: impl Display) -> String {
+    format!("{path}: {err}")
+}
+
+/// The same with the program name in front (`-l`, `-e`, `-i`).
+pub fn progname_path_error(path: impl Display, err: impl Display) -> String {
+    format!("{PROGNAME}: {path}: {err}")
+}
+
+pub fn load_key_failed(path: impl Display, err: impl Display) -> String {
+    format!("Load key \"{path}\": {err}")
+}
+
+pub fn failed_to_load_key(path: impl Display, err: impl Display) -> String {
+    format!("Failed to load key {path}: {err}")
+}
+
+pub fn cannot_load_private_key(path: impl Display, err: impl Display) -> String {
+    format!("Cannot load private key \"{path}\": {err}")
+}
+
+/// sshkey_perm_ok's warning, one line per element.
+pub fn unprotected_key_warning(mode: u32, path: impl Display) -> [String; 6] {
+    let bar = "@".repeat(59);
+    [
+        bar.clone(),
+        "@         WARNING: UNPROTECTED PRIVATE KEY FILE!          @".to_string(),
+        bar,
+        format!("Permissions 0{mode:03o} for '{path}' are too open."),
+        "It is required that your private key files are NOT accessible by others.".to_string(),
+        "This private key will be ignored.".to_string(),
+    ]
+}
+
+// OpenSSH's ssherr.c texts for the errors oxssh-keygen reports.
+pub const ERR_WRONG_PASSPHRASE: &str = "incorrect passphrase supplied to decrypt private key";
+pub const ERR_INVALID_FORMAT: &str = "invalid format";
+pub const ERR_KEY_TYPE_UNKNOWN: &str = "unknown or unsupported key type";
+pub const ERR_BAD_PERMISSIONS: &str = "bad permissions";
+
+// ---- -l ---------------------------------------------------------------------------------------
+
+pub const NO_COMMENT: &str = "no comment";
+
+/// One `-l` line: bits, fingerprint, comment, type.
+pub fn fingerprint_line(bits: u32, fingerprint: &str, comment: &str, type_name: &str) -> String {
+    format!("{bits} {fingerprint} {comment} ({type_name})")
+}
+
+pub fn not_a_public_key_file(path: impl Display) -> String {
+    format!("{path} is not a public key file.")
+}
+
+pub fn not_a_key_file(path: impl Display) -> String {
+    format!("{path} is not a key file.")
+}
+
+pub fn debug_not_a_public_key(path: impl Display, line: usize) -> String {
+    format!("debug1: {path}:{line}: not a public key")
+}
+
+pub fn debug_load_public(path: impl Display, err: impl Display) -> String {
+    format!("debug1: load public \"{path}\": {err}")
+}
+
+pub fn debug_load_private(path: impl Display, err: impl Display) -> String {
+    format!("debug1: load private \"{path}\": {err}")
+}
+
+// ---- -p, -c -----------------------------------------------------------------------------------
+
+pub fn key_has_comment(comment: &str) -> String {
+    format!("Key has comment '{comment}'")
+}
+
+pub const ENTER_NEW_PASSPHRASE: &str = "Enter new passphrase (empty for no passphrase): ";
+pub const PASS_PHRASES_DO_NOT_MATCH: &str = "Pass phrases do not match.  Try again.";
+pub const SAVED_WITH_NEW_PASSPHRASE: &str =
+    "Your identification has been saved with the new passphrase.";
+
+pub const COMMENTS_ONLY_NEW_FORMAT: &str =
+    "Comments are only supported for keys stored in the new format (-o).";
+
+pub fn old_comment(comment: &str) -> String {
+    format!("Old comment: {comment}")
+}
+
+pub const NO_EXISTING_COMMENT: &str = "No existing comment";
+pub const NEW_COMMENT: &str = "New comment: ";
+pub const NO_CHANGE_TO_COMMENT: &str = "No change to comment";
+
+pub fn comment_applied(comment: &str) -> String {
+    format!("Comment '{comment}' applied")
+}
+
+pub const COMMENT_REMOVED: &str = "Comment removed";
+
+// ---- known_hosts ------------------------------------------------------------------------------
+
+pub fn cannot_stat(path: impl Display, err: impl Display) -> String {
+    format!("Cannot stat {path}: {err}")
+}
+
+/// `-F`: a matching line; `marker` is "CA", "REVOKED" or "" (OpenSSH keeps the trailing space).
+pub fn host_found_marked(host: &str, line: usize, marker: &str) -> String {
+    format!("# Host {host} found: line {line} {marker}")
+}
+
+/// `-R`: a removed line.
+pub fn host_found(host: &str, line: usize) -> String {
+    format!("# Host {host} found: line {line}")
+}
+
+pub const HASH_HOST_FAILED: &str = "hash_host failed";
+
+pub fn invalid_line(path: impl Display, line: usize) -> String {
+    format!("{path}:{line}: invalid line")
+}
+
+/// `-H`: a line left alone because of a wildcard; OpenSSH prints at most 64 bytes of the names.
+pub fn ignoring_wildcard(path: impl Display, line: usize, hosts: &str) -> String {
+    let mut end = hosts.len().min(64);
+    while !hosts.is_char_boundary(end) {
+        end -= 1;
+    }
+    format!(
+        "{path}:{line}: ignoring host name with wildcard: {}",
+        hosts.get(..end).unwrap_or_default()
+    )
+}
+
+pub fn not_a_valid_known_hosts_file(path: impl Display) -> String {
+    format!("{path} is not a valid known_hosts file.")
+}
+
+pub const NOT_REPLACING_KNOWN_HOSTS: &str =
+    "Not replacing existing known_hosts file because of errors";
+
+pub fn host_not_found_in(host: &str, path: impl Display) -> String {
+    format!("Host {host} not found in {path}")
+}
+
+pub fn mkstemp_failed(err: impl Display) -> String {
+    format!("mkstemp: {err}")
+}
+
+pub fn unlink_failed(path: impl Display, err: impl Display) -> String {
+    format!("unlink {path}: {err}")
+}
+
+pub fn link_failed(from: impl Display, to: impl Display, err: impl Display) -> String {
+    format!("link {from} to {to}: {err}")
+}
+
+pub fn rename_failed(from: impl Display, to: impl Display, err: impl Display) -> String {
+    format!("rename\"{from}\" to \"{to}\": {err}")
+}
+
+pub fn file_updated(path: impl Display) -> String {
+    format!("{path} updated.")
+}
+
+pub fn original_retained(path: impl Display) -> String {
+    format!("Original contents retained as {path}")
+}
+
+pub fn contains_unhashed(path: impl Display) -> String {
+    format!("WARNING: {path} contains unhashed entries")
+}
+
+pub const DELETE_FOR_PRIVACY: &str = "Delete this file to ensure privacy of hostnames";
+
+// ---- -A ---------------------------------------------------------------------------------------
+
+pub fn generating_host_keys() -> String {
+    format!("{PROGNAME}: generating new host keys: ")
+}
+
+pub fn could_not_save_private(path: impl Display, err: impl Display) -> String {
+    format!("Could not save your private key in {path}: {err}")
+}
+
+pub fn could_not_save_public(path: impl Display, err: impl Display) -> String {
+    format!("Could not save your public key in {path}: {err}")
+}
+
+pub fn unable_to_move(path: impl Display, err: impl Display) -> String {
+    format!("Unable to move {path} into position: {err}")
+}
+
+// ---- -e, -i -----------------------------------------------------------------------------------
+
+/// The RFC 4716 `Comment:` value; OpenSSH cuts it to 60 bytes so the header line fits 72 columns
+/// (RFC 4716 §3.3).
+pub fn rfc4716_comment(bits: u32, type_name: &str, user: &str, host: &str) -> String {
+    let mut c = format!("{bits}-bit {type_name}, converted by {user}@{host} from OpenSSH");
+    let mut end = c.len().min(60);
+    while !c.is_char_boundary(end) {
+        end -= 1;
+    }
+    c.truncate(end);
+    c
+}
+
+pub fn unsupported_key_type_in(function: &str, type_name: &str) -> String {
+    format!("{function}: unsupported key type {type_name}")
+}
+
+pub fn rfc4716_base64_decode_failed() -> String {
+    format!("do_convert_from_ssh2: base64 decode: {ERR_INVALID_FORMAT}")
+}
+
+pub fn rfc4716_parse_key_failed(err: impl Display) -> String {
+    format!("do_convert_from_ssh2: parse key: {err}")
+}
+
+pub const RFC4716_LINE_TOO_LONG: &str = "input line too long.";
+
+pub const RFC4716_PRIVATE_UNSUPPORTED: &str =
+    "do_convert_from_ssh2: private key conversion failed";
+
+pub fn not_a_recognised_public_key(path: impl Display) -> String {
+    format!("do_convert_from_pkcs8: {path} is not a recognised public key format")
+}
+
+pub const UNRECOGNISED_RAW_FORMAT: &str =
+    "do_convert_from_pem: unrecognised raw private key format";
+
+pub fn unsupported_pubkey_type(what: &str) -> String {
+    format!("do_convert_from_pkcs8: unsupported pubkey type {what}")
+}

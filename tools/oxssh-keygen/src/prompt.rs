@@ -1,0 +1,172 @@
+//! The terminal: standard output and error, lines read from standard input, and passphrases read
+//! the way OpenSSH's `read_passphrase(prompt, RP_ALLOW_STDIN)` and `readpassphrase(3)` do.
+//!
+//! Passphrases come from the controlling terminal (`/dev/tty`) with echo off, the prompt written to
+//! the terminal and a newline after the answer. Without a controlling terminal they come from
+//! standard input, with the prompt on standard error. (OpenSSH would first try `ssh-askpass` when
+//! `DISPLAY` is set and standard input is not a terminal; oxssh-keygen does not run askpass.)
+
+use std::fs::File;
+use std::io::{self, BufRead, Read, Write};
+use std::os::fd::AsFd;
+
+use rustix::termios::{self, LocalModes, OptionalActions};
+use zeroize::Zeroizing;
+
+/// `readpassphrase` keeps at most this many bytes (OpenSSH passes a 1024-byte buffer).
+const MAX_PASSPHRASE: usize = 1023;
+
+/// Where an operation talks to the user. The binary uses [`SystemConsole`]; tests can script one.
+pub trait Console {
+    /// Standard output.
+    fn out(&mut self) -> &mut dyn Write;
+    /// Standard error.
+    fn err(&mut self) -> &mut dyn Write;
+    /// One line of standard input without its newline, as `fgets` reads it; `None` at end of file.
+    fn read_line(&mut self) -> Option<String>;
+    /// A passphrase, read without echo.
+    fn read_passphrase(&mut self, prompt: &str) -> Zeroizing<Vec<u8>>;
+}
+
+/// The process's own standard streams and terminal.
+pub struct SystemConsole {
+    out: io::Stdout,
+    err: io::Stderr,
+}
+
+impl SystemConsole {
+    /// The console of this process.
+    pub fn new() -> Self {
+        Self {
+            out: io::stdout(),
+            err: io::stderr(),
+        }
+    }
+}
+
+impl Default for SystemConsole {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl Console for SystemConsole {
+    fn out(&mut self) -> &mut dyn Write {
+        &mut self.out
+    }
+
+    fn err(&mut self) -> &mut dyn Write {
+        &mut self.err
+    }
+
+    fn read_line(&mut self) -> Option<String> {
+        let _ = self.out.flush();
+        let mut line = Vec::new();
+        match io::stdin().lock().read_until(b'\n', &mut line) {
+            Ok(0) | Err(_) => None,
+            Ok(_) => {
+                // fgets keeps the newline and ssh-keygen cuts at the first one.
+                if let Some(at) = line.iter().position(|&b| b == b'\n') {
+                    line.truncate(at);
+                }
+                Some(String::from_utf8_lossy(&line).into_owned())
+            }
+        }
+    }
+
+    fn read_passphrase(&mut self, prompt: &str) -> Zeroizing<Vec<u8>> {
+        let _ = self.out.flush();
+        match File::options().read(true).write(true).open("/dev/tty") {
+            Ok(tty) => {
+                let mut output = &tty;
+                read_hidden(&tty, &mut output, prompt, |buf| (&tty).read(buf))
+            }
+            Err(_) => {
+                // No controlling terminal: standard input, prompt on standard error. Reading goes
+                // through the shared stdin buffer so later line reads stay in step.
+                let stdin = io::stdin();
+                let mut err = io::stderr();
+                read_hidden(&stdin, &mut err, prompt, |buf| stdin.lock().read(buf))
+            }
+        }
+    }
+}
+
+/// readpassphrase(3): echo off if `input` is a terminal (flushing typed-ahead input, as
+/// `TCSAFLUSH` does there), prompt, read to the end of the line, restore, and finish the line the
+/// user could not see.
+fn read_hidden(
+    input: impl AsFd,
+    output: &mut dyn Write,
+    prompt: &str,
+    mut read: impl FnMut(&mut [u8]) -> io::Result<usize>,
+) -> Zeroizing<Vec<u8>> {
+    let saved = termios::tcgetattr(&input).ok();
+    let mut hidden = false;
+    if let Some(saved) = &saved {
+        let mut quiet = saved.clone();
+        quiet.local_modes &= !(LocalModes::ECHO | LocalModes::ECHONL);
+        hidden = termios::tcsetattr(&input, OptionalActions::Flush, &quiet).is_ok()
+            && saved.local_modes.contains(LocalModes::ECHO);
+    }
+    let _ = output.write_all(prompt.as_bytes());
+    let _ = output.flush();
+
+    let mut passphrase = Zeroizing::new(Vec::with_capacity(64));
+    let mut byte = [0u8; 1];
+    loop {
+        match read(&mut byte) {
+            Ok(1) if byte[0] != b'\n' && byte[0] != b'\r' => {
+                if passphrase.len() < MAX_PASSPHRASE {
+                    passphrase.push(byte[0]);
+                }
+            }
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+            _ => break,
+        }
+    }
+    // The last byte read may be part of the passphrase.
+    zeroize::Zeroize::zeroize(&mut byte);
+
+    if hidden {
+        let _ = output.write_all(b"\n");
+        let _ = output.flush();
+    }
+    if let Some(saved) = &saved {
+        let _ = termios::tcsetattr(&input, OptionalActions::Flush, saved);
+    }
+    passphrase
+}
+
+/// A console that replays scripted input and records output, for tests of the operations.
+#[cfg(test)]
+pub mod scripted {
+    use super::*;
+    use std::collections::VecDeque;
+
+    /// Scripted input lines and passphrases; everything written is kept.
+    #[derive(Default)]
+    pub struct ScriptedConsole {
+        pub out: Vec<u8>,
+        pub err: Vec<u8>,
+        pub lines: VecDeque<String>,
+        pub passphrases: VecDeque<String>,
+        pub prompts: Vec<String>,
+    }
+
+    impl Console for ScriptedConsole {
+        fn out(&mut self) -> &mut dyn Write {
+            &mut self.out
+        }
+        fn err(&mut self) -> &mut dyn Write {
+            &mut self.err
+        }
+        fn read_line(&mut self) -> Option<String> {
+            self.lines.pop_front()
+        }
+        fn read_passphrase(&mut self, prompt: &str) -> Zeroizing<Vec<u8>> {
+            self.prompts.push(prompt.to_string());
+            Zeroizing::new(self.passphrases.pop_front().unwrap_or_default().into_bytes())
+        }
+    }
+}
