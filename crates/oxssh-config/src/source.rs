@@ -7,7 +7,7 @@ use std::collections::HashMap;
 use std::io;
 use std::os::unix::fs::MetadataExt;
 use std::path::{Path, PathBuf};
-use std::rc::Rc;
+use std::sync::Arc;
 
 /// OpenSSH's READCONF_MAX_DEPTH / SERVCONF_MAX_DEPTH: includes nest at most this deep.
 pub(crate) const MAX_INCLUDE_DEPTH: usize = 16;
@@ -19,8 +19,9 @@ const MAX_FILE_BYTES: u64 = 16 * 1024 * 1024;
 /// The outcome of opening a file.
 #[derive(Debug, Clone)]
 pub(crate) enum Loaded {
-    /// Its text.
-    Text(Rc<str>),
+    /// Its text. `Arc` rather than `Rc` so a loaded configuration can be shared between threads
+    /// (the daemon keeps it for `Match` evaluation on every connection task).
+    Text(Arc<str>),
     /// It does not exist.
     Missing,
     /// It exists but cannot be read (the error text as strerror would give it).
@@ -76,7 +77,7 @@ impl FileCache {
             Ok(m) if m.is_dir() => Loaded::Error("Is a directory".to_owned()),
             Ok(m) if m.len() > MAX_FILE_BYTES => Loaded::Error("File too large".to_owned()),
             Ok(_) => match std::fs::read(path) {
-                Ok(bytes) => Loaded::Text(Rc::from(String::from_utf8_lossy(&bytes).as_ref())),
+                Ok(bytes) => Loaded::Text(Arc::from(String::from_utf8_lossy(&bytes).as_ref())),
                 Err(e) if e.kind() == io::ErrorKind::NotFound => Loaded::Missing,
                 Err(e) => Loaded::Error(strerror(&e)),
             },
@@ -89,7 +90,7 @@ impl FileCache {
     /// (tests, fuzzing, `-o` style sources).
     pub fn insert(&mut self, path: &Path, text: &str) {
         self.files
-            .insert(path.to_path_buf(), Loaded::Text(Rc::from(text)));
+            .insert(path.to_path_buf(), Loaded::Text(Arc::from(text)));
     }
 
     /// Whether files come from disk (so ownership checks apply).
@@ -264,6 +265,13 @@ pub(crate) fn glob(pattern: &str) -> Vec<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn loaded_configurations_can_be_shared_between_threads() {
+        fn send_sync<T: Send + Sync>() {}
+        send_sync::<crate::server::ServerConfig>();
+        send_sync::<crate::server::Resolved>();
+    }
 
     #[test]
     fn fnmatch_rules() {
