@@ -1,10 +1,14 @@
 //! Helpers for the interoperability tests: drive our client to a given stage against a real server.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, missing_docs)]
 
+pub mod test_server;
+
+use std::process::Stdio;
 use std::time::{Duration, Instant};
 
 use oxssh_proto::{ClientConfig, ClientConnection, Event};
 use oxssh_tokio::{ConnectionInfo, Driven, connect, spawn};
+pub use test_server::TestServer;
 
 /// Connects our client to 127.0.0.1:`port`, accepts the host key and runs until the server accepts the
 /// ssh-userauth service. Returns the running connection and what was negotiated.
@@ -53,4 +57,171 @@ pub fn single(kex: &str, host_key: &str, cipher: &str, mac: &str) -> ClientConfi
     config.common.algorithms.ciphers = vec![cipher.to_owned()];
     config.common.algorithms.macs = vec![mac.to_owned()];
     config
+}
+
+/// What a finished process produced.
+#[derive(Debug)]
+pub struct ProcessOutput {
+    /// Exit code (`None` if killed by a signal).
+    pub code: Option<i32>,
+    /// Standard output.
+    pub stdout: Vec<u8>,
+    /// Standard error.
+    pub stderr: Vec<u8>,
+}
+
+impl ProcessOutput {
+    /// Standard error as text.
+    pub fn stderr_text(&self) -> String {
+        String::from_utf8_lossy(&self.stderr).into_owned()
+    }
+}
+
+/// Runs a program with `stdin` fed to it (concurrently with reading its output, so large inputs
+/// cannot deadlock), killing it after `limit`. Panics on timeout, naming the command.
+pub async fn run_process(
+    program: &str,
+    args: &[String],
+    stdin: Vec<u8>,
+    limit: Duration,
+) -> ProcessOutput {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let mut child = tokio::process::Command::new(program)
+        .args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .kill_on_drop(true)
+        .spawn()
+        .unwrap_or_else(|e| panic!("{program} starts: {e}"));
+    let mut input = child.stdin.take().unwrap();
+    let mut out = child.stdout.take().unwrap();
+    let mut err = child.stderr.take().unwrap();
+    let feed = tokio::spawn(async move {
+        let _ = input.write_all(&stdin).await;
+        let _ = input.shutdown().await;
+    });
+    let work = async {
+        let mut stdout = Vec::new();
+        let mut stderr = Vec::new();
+        let (a, b) = tokio::join!(out.read_to_end(&mut stdout), err.read_to_end(&mut stderr));
+        a.unwrap();
+        b.unwrap();
+        let status = child.wait().await.unwrap();
+        ProcessOutput {
+            code: status.code(),
+            stdout,
+            stderr,
+        }
+    };
+    let result = tokio::time::timeout(limit, work)
+        .await
+        .unwrap_or_else(|_| panic!("{program} {args:?} did not finish within {limit:?}"));
+    feed.abort();
+    result
+}
+
+/// A deterministic, incompressible-looking test pattern of `len` bytes.
+pub fn pattern(len: usize, seed: u32) -> Vec<u8> {
+    let mut x = seed.wrapping_mul(2_654_435_761).wrapping_add(1);
+    (0..len)
+        .map(|_| {
+            // xorshift32
+            x ^= x << 13;
+            x ^= x >> 17;
+            x ^= x << 5;
+            (x >> 24) as u8
+        })
+        .collect()
+}
+
+/// An ed25519 user key pair made by OpenSSH's ssh-keygen in `dir`: (private key path, public key).
+pub fn user_key(dir: &std::path::Path) -> (std::path::PathBuf, oxssh_keys::PublicKey) {
+    let path = dir.join("id_ed25519");
+    let status = std::process::Command::new("ssh-keygen")
+        .args(["-q", "-t", "ed25519", "-N", "", "-f"])
+        .arg(&path)
+        .stdout(Stdio::null())
+        .status()
+        .expect("ssh-keygen runs");
+    assert!(status.success());
+    let line = std::fs::read_to_string(path.with_extension("pub")).unwrap();
+    let (key, _) = oxssh_keys::PublicKey::parse_openssh_line(&line).unwrap();
+    (path, key)
+}
+
+/// The names `ssh -Q <query>` lists.
+pub fn openssh_list(query: &str) -> Vec<String> {
+    let out = std::process::Command::new("ssh")
+        .args(["-Q", query])
+        .output()
+        .expect("ssh -Q runs");
+    String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .map(str::to_owned)
+        .collect()
+}
+
+/// The algorithm lists a server offers in its first KEXINIT (both directions merged as the server
+/// sent them client-to-server).
+#[derive(Debug, Clone, Default)]
+pub struct OfferedAlgorithms {
+    /// The peer's identification line.
+    pub identification: String,
+    /// Key exchange methods (markers included).
+    pub kex: Vec<String>,
+    /// Host key algorithms.
+    pub host_key: Vec<String>,
+    /// Ciphers.
+    pub ciphers: Vec<String>,
+    /// MACs.
+    pub macs: Vec<String>,
+}
+
+/// Connects to 127.0.0.1:`port`, sends an identification line and reads the server's plaintext
+/// KEXINIT: what the server really supports, independent of its documentation.
+pub fn server_offer(port: u16) -> OfferedAlgorithms {
+    use std::io::{Read, Write};
+    let mut socket = std::net::TcpStream::connect(("127.0.0.1", port)).unwrap();
+    socket
+        .set_read_timeout(Some(Duration::from_secs(10)))
+        .unwrap();
+    socket.write_all(b"SSH-2.0-oxssh_probe\r\n").unwrap();
+    // Identification: read byte by byte up to the LF (bounded by the RFC's 255 bytes, plus lines
+    // before it, which we skip).
+    let mut identification = Vec::new();
+    for _ in 0..64 * 1024 {
+        let mut byte = [0u8; 1];
+        socket.read_exact(&mut byte).unwrap();
+        if byte[0] == b'\n' {
+            if identification.starts_with(b"SSH-") {
+                break;
+            }
+            identification.clear();
+        } else {
+            identification.push(byte[0]);
+        }
+    }
+    let identification = String::from_utf8_lossy(&identification)
+        .trim_end()
+        .to_owned();
+    let mut length = [0u8; 4];
+    socket.read_exact(&mut length).unwrap();
+    let length = u32::from_be_bytes(length) as usize;
+    assert!(length < 64 * 1024, "KEXINIT of {length} bytes");
+    let mut packet = vec![0u8; length];
+    socket.read_exact(&mut packet).unwrap();
+    let padding = packet[0] as usize;
+    let payload = &packet[1..length - padding];
+    assert_eq!(payload[0], oxssh_proto::msg::number::KEXINIT);
+    let mut reader = oxssh_wire::Reader::new(&payload[1..]);
+    let init = oxssh_proto::msg::transport::KexInit::read(&mut reader).unwrap();
+    let list = |l: &oxssh_wire::NameList<'_>| l.iter().map(str::to_owned).collect::<Vec<_>>();
+    OfferedAlgorithms {
+        identification,
+        kex: list(&init.kex),
+        host_key: list(&init.host_key),
+        ciphers: list(&init.cipher_c2s),
+        macs: list(&init.mac_c2s),
+    }
 }
