@@ -69,7 +69,7 @@ fn a_login_shell_in_a_terminal_follows_window_resizes() {
     p.exp_eof().unwrap();
     let status = p.process_mut().wait().unwrap();
     assert!(format!("{status:?}").ends_with(", 3)"), "{status:?}");
-    assert!(server.wait_log(&format!("Starting session: shell on pts/")));
+    assert!(server.wait_log("Starting session: shell on pts/"));
 }
 
 #[test]
