@@ -3,6 +3,7 @@
 //! client keys, and run clients with a timeout on everything.
 #![allow(
     dead_code,
+    unused_imports,
     clippy::unwrap_used,
     clippy::expect_used,
     clippy::panic,
