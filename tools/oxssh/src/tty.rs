@@ -1,0 +1,155 @@
+//! The user's terminal: prompts on /dev/tty (readpass.c `read_passphrase`), raw mode for pty
+//! sessions, and restoring both on every way out.
+//!
+//! Prompts go to /dev/tty, never stdout, so `ssh host cmd > file` keeps the file clean and a piped
+//! stdin is never consumed by a prompt. Like OpenSSH, a prompt first writes `\r` so it starts at
+//! the beginning of the line, and a prompt that cannot open /dev/tty (no controlling terminal)
+//! answers "nothing" rather than reading stdin.
+//!
+//! Terminal state that must be undone (echo turned off for a passphrase, raw mode for a session)
+//! is kept in one global slot; [`restore`] undoes it and every exit path calls it, including
+//! signals and panics, so the user's shell never comes back without echo.
+
+use std::fs::{File, OpenOptions};
+use std::io::{Read, Write};
+use std::sync::Mutex;
+
+use oxssh_sys::terminal::RawModeGuard;
+use rustix::termios::{LocalModes, OptionalActions, Termios};
+use zeroize::Zeroizing;
+
+/// Saved state of /dev/tty while a hidden prompt reads.
+struct EchoOff {
+    tty: File,
+    saved: Termios,
+}
+
+static ECHO: Mutex<Option<EchoOff>> = Mutex::new(None);
+static RAW: Mutex<Option<RawModeGuard>> = Mutex::new(None);
+
+/// Restores the terminal: echo back on if a prompt turned it off, raw mode left. Safe to call any
+/// number of times, from any thread.
+pub fn restore() {
+    if let Some(e) = ECHO.lock().unwrap_or_else(|p| p.into_inner()).take() {
+        let _ = rustix::termios::tcsetattr(&e.tty, OptionalActions::Flush, &e.saved);
+    }
+    leave_raw_mode();
+}
+
+/// Flushes stdout and stderr, restores the terminal and exits with `status`.
+pub fn exit(status: i32) -> ! {
+    restore();
+    let _ = std::io::stdout().flush();
+    let _ = std::io::stderr().flush();
+    std::process::exit(status)
+}
+
+/// Puts stdin's terminal into OpenSSH's raw mode; returns the RFC 4254 encoding of the modes
+/// before the switch (what `pty-req` carries). `None` if stdin is not a terminal.
+pub fn enter_raw_mode() -> Option<Vec<u8>> {
+    let mut slot = RAW.lock().unwrap_or_else(|p| p.into_inner());
+    if let Some(g) = slot.as_ref() {
+        return Some(g.encoded_modes());
+    }
+    let guard = RawModeGuard::enter(std::io::stdin()).ok()?;
+    let modes = guard.encoded_modes();
+    *slot = Some(guard);
+    Some(modes)
+}
+
+/// Leaves raw mode if it is in effect.
+pub fn leave_raw_mode() {
+    if let Some(mut g) = RAW.lock().unwrap_or_else(|p| p.into_inner()).take() {
+        let _ = g.restore();
+    }
+}
+
+/// Whether raw mode is in effect.
+pub fn in_raw_mode() -> bool {
+    RAW.lock().unwrap_or_else(|p| p.into_inner()).is_some()
+}
+
+/// Whether stdin is a terminal.
+pub fn stdin_is_tty() -> bool {
+    oxssh_sys::terminal::is_tty(std::io::stdin())
+}
+
+/// The terminal size of stdin, if it is a terminal.
+pub fn window_size() -> Option<oxssh_sys::pty::WindowSize> {
+    oxssh_sys::terminal::window_size(std::io::stdin()).ok()
+}
+
+fn open_tty() -> Option<File> {
+    OpenOptions::new()
+        .read(true)
+        .write(true)
+        .open("/dev/tty")
+        .ok()
+}
+
+/// Reads one line from the terminal byte by byte (so nothing after the newline is consumed);
+/// `None` on end of file before any newline with nothing typed.
+fn read_line(tty: &mut File) -> Option<Zeroizing<Vec<u8>>> {
+    let mut line = Zeroizing::new(Vec::new());
+    let mut byte = [0u8; 1];
+    loop {
+        match tty.read(&mut byte) {
+            Ok(0) => return if line.is_empty() { None } else { Some(line) },
+            Ok(_) if byte[0] == b'\n' || byte[0] == b'\r' => return Some(line),
+            Ok(_) => {
+                // A passphrase longer than this is a stuck key, not a secret.
+                if line.len() < 8192 {
+                    line.push(byte[0]);
+                }
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+            Err(_) => return None,
+        }
+    }
+}
+
+/// OpenSSH `read_passphrase`: shows `prompt` on /dev/tty and reads one line, echoing it only when
+/// `echo` is set. `None` if there is no terminal or the user typed end-of-file.
+pub fn read_passphrase(prompt: &str, echo: bool) -> Option<Zeroizing<String>> {
+    let mut tty = open_tty()?;
+    let _ = tty.write_all(b"\r");
+    let _ = tty.write_all(prompt.as_bytes());
+    let _ = tty.flush();
+    let line = if echo {
+        read_line(&mut tty)
+    } else {
+        let saved = rustix::termios::tcgetattr(&tty).ok();
+        if let (Some(saved), Ok(dup)) = (saved.clone(), tty.try_clone()) {
+            let mut quiet = saved.clone();
+            quiet.local_modes -= LocalModes::ECHO | LocalModes::ECHOE | LocalModes::ECHOK;
+            quiet.local_modes |= LocalModes::ECHONL;
+            *ECHO.lock().unwrap_or_else(|p| p.into_inner()) = Some(EchoOff { tty: dup, saved });
+            let _ = rustix::termios::tcsetattr(&tty, OptionalActions::Flush, &quiet);
+        }
+        let line = read_line(&mut tty);
+        if let Some(e) = ECHO.lock().unwrap_or_else(|p| p.into_inner()).take() {
+            let _ = rustix::termios::tcsetattr(&e.tty, OptionalActions::Flush, &e.saved);
+        }
+        line
+    };
+    let line = line?;
+    Some(Zeroizing::new(String::from_utf8_lossy(&line).into_owned()))
+}
+
+/// Writes text to /dev/tty (what OpenSSH shows before a prompt); false if there is no terminal.
+pub fn write_tty(text: &str) -> bool {
+    match open_tty() {
+        Some(mut t) => t.write_all(text.as_bytes()).is_ok(),
+        None => false,
+    }
+}
+
+/// Installs a panic hook that restores the terminal before the default report, so even a bug
+/// cannot leave the user's terminal raw or silent.
+pub fn install_panic_hook() {
+    let default = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        restore();
+        default(info);
+    }));
+}

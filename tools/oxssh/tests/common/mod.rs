@@ -1,0 +1,225 @@
+//! Test support: a private HOME for the client, keys made by the installed ssh-keygen, and running
+//! the built binary with a deadline.
+#![allow(dead_code)]
+
+use std::io::{Read, Write};
+use std::path::{Path, PathBuf};
+use std::process::{Command, ExitStatus, Stdio};
+use std::time::{Duration, Instant};
+
+/// The binary under test.
+pub fn bin() -> &'static str {
+    env!("CARGO_BIN_EXE_oxssh")
+}
+
+/// A temporary home directory with `.ssh`.
+pub struct Home {
+    pub dir: tempfile::TempDir,
+}
+
+impl Home {
+    pub fn new() -> Self {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir_all(dir.path().join(".ssh")).unwrap();
+        set_mode(&dir.path().join(".ssh"), 0o700);
+        Self { dir }
+    }
+
+    pub fn path(&self) -> &Path {
+        self.dir.path()
+    }
+
+    pub fn ssh(&self, name: &str) -> PathBuf {
+        self.dir.path().join(".ssh").join(name)
+    }
+
+    pub fn known_hosts(&self) -> String {
+        std::fs::read_to_string(self.ssh("known_hosts")).unwrap_or_default()
+    }
+
+    /// Writes ~/.ssh/config.
+    pub fn config(&self, text: &str) {
+        std::fs::write(self.ssh("config"), text).unwrap();
+        set_mode(&self.ssh("config"), 0o600);
+    }
+
+    /// A key pair in ~/.ssh/<name> made by ssh-keygen; returns the public key line.
+    pub fn keygen(&self, name: &str, key_type: &str, passphrase: &str) -> String {
+        keygen(&self.ssh(name), key_type, passphrase)
+    }
+
+    /// The client, with HOME here, no agent, and the given config file (`-F`).
+    pub fn oxssh(&self) -> Command {
+        let mut c = Command::new(bin());
+        c.env("HOME", self.path())
+            .env_remove("SSH_AUTH_SOCK")
+            .env_remove("SSH_ASKPASS")
+            .env_remove("DISPLAY")
+            .env("LANG", "C");
+        c
+    }
+}
+
+pub fn set_mode(path: &Path, mode: u32) {
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(path, std::fs::Permissions::from_mode(mode)).unwrap();
+}
+
+/// Generates a key with ssh-keygen; returns the public key line.
+pub fn keygen(path: &Path, key_type: &str, passphrase: &str) -> String {
+    let mut args = vec!["-q", "-t", key_type, "-N", passphrase, "-f"];
+    let p = path.to_string_lossy().into_owned();
+    args.push(&p);
+    if key_type == "rsa" {
+        args.extend(["-b", "3072"]);
+    }
+    let status = Command::new("ssh-keygen")
+        .args(&args)
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .status()
+        .unwrap();
+    assert!(status.success());
+    std::fs::read_to_string(format!("{p}.pub"))
+        .unwrap()
+        .trim()
+        .to_owned()
+}
+
+/// What a finished run left.
+#[derive(Debug)]
+pub struct Output {
+    pub status: ExitStatus,
+    pub stdout: Vec<u8>,
+    pub stderr: String,
+}
+
+impl Output {
+    /// stderr without the debug lines sshd's DEBUG1 log level sends through the session channel
+    /// (oxssh-test runs sshd with `LogLevel DEBUG1`).
+    pub fn stderr_clean(&self) -> String {
+        self.stderr
+            .split_inclusive('\n')
+            .filter(|l| !l.starts_with("debug1: ") && !l.starts_with("debug2: "))
+            .collect()
+    }
+    pub fn code(&self) -> i32 {
+        self.status.code().unwrap_or(-1)
+    }
+    pub fn stdout_text(&self) -> String {
+        String::from_utf8_lossy(&self.stdout).into_owned()
+    }
+}
+
+/// Runs `cmd` with `stdin` fed from memory, killing it after `limit`.
+pub fn run(cmd: &mut Command, stdin: &[u8], limit: Duration) -> Output {
+    let mut child = cmd
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut input = child.stdin.take().unwrap();
+    let data = stdin.to_vec();
+    let writer = std::thread::spawn(move || {
+        let _ = input.write_all(&data);
+    });
+    let mut out = child.stdout.take().unwrap();
+    let mut err = child.stderr.take().unwrap();
+    let reader = std::thread::spawn(move || {
+        let mut v = Vec::new();
+        let _ = out.read_to_end(&mut v);
+        v
+    });
+    let err_reader = std::thread::spawn(move || {
+        let mut v = Vec::new();
+        let _ = err.read_to_end(&mut v);
+        v
+    });
+    let deadline = Instant::now() + limit;
+    let status = loop {
+        if let Some(s) = child.try_wait().unwrap() {
+            break s;
+        }
+        if Instant::now() > deadline {
+            let _ = child.kill();
+            let _ = child.wait();
+            let e = String::from_utf8_lossy(&err_reader.join().unwrap()).into_owned();
+            panic!("{cmd:?} did not finish within {limit:?}; stderr: {e}");
+        }
+        std::thread::sleep(Duration::from_millis(10));
+    };
+    let _ = writer.join();
+    Output {
+        status,
+        stdout: reader.join().unwrap(),
+        stderr: String::from_utf8_lossy(&err_reader.join().unwrap()).into_owned(),
+    }
+}
+
+/// Whether we run as root (sshd needs it for privilege separation).
+pub fn is_root() -> bool {
+    Command::new("id")
+        .arg("-u")
+        .output()
+        .map(|o| o.stdout.trim_ascii() == b"0")
+        .unwrap_or(false)
+}
+
+/// Starts OpenSSH's sshd with our user key authorized. `None` (with a loud skip) when sshd is
+/// missing or we are not root.
+pub fn sshd(extra: &str) -> Option<oxssh_test::peers::OpenSshServer> {
+    if !is_root() {
+        eprintln!("SKIPPED: this test starts sshd, which needs root");
+        return None;
+    }
+    oxssh_test::peers::OpenSshServer::start(extra)
+}
+
+/// The host public key lines of a server started by oxssh-test.
+pub fn host_key_lines(server: &oxssh_test::peers::OpenSshServer) -> Vec<String> {
+    server
+        .host_keys
+        .iter()
+        .map(|k| {
+            std::fs::read_to_string(format!("{}.pub", k.display()))
+                .unwrap()
+                .trim()
+                .to_owned()
+        })
+        .collect()
+}
+
+/// A known_hosts line trusting every host key of `server` on `port`.
+pub fn trust(home: &Home, server: &oxssh_test::peers::OpenSshServer) {
+    let mut text = String::new();
+    for l in host_key_lines(server) {
+        let mut words = l.split_whitespace();
+        let (t, k) = (words.next().unwrap(), words.next().unwrap());
+        text.push_str(&format!("[127.0.0.1]:{} {t} {k}\n", server.port));
+    }
+    std::fs::write(home.ssh("known_hosts"), text).unwrap();
+}
+
+/// A client home trusting `server`, with an authorized ed25519 key; the usual arguments follow.
+pub fn client_for(server: &oxssh_test::peers::OpenSshServer) -> Home {
+    let home = Home::new();
+    let line = home.keygen("id_ed25519", "ed25519", "");
+    server.authorize(&line);
+    trust(&home, server);
+    home.config("");
+    home
+}
+
+/// `-F <home config> -p <port> root@127.0.0.1`, then `rest`.
+pub fn args<'a>(home: &'a Home, port: u16, rest: &[&'a str]) -> Vec<String> {
+    let mut v = vec![
+        "-F".to_owned(),
+        home.ssh("config").to_string_lossy().into_owned(),
+        "-p".to_owned(),
+        port.to_string(),
+        "root@127.0.0.1".to_owned(),
+    ];
+    v.extend(rest.iter().map(|s| (*s).to_owned()));
+    v
+}
