@@ -14,7 +14,7 @@ use oxssh_keys::{FingerprintHash, PublicKey, randomart};
 use crate::error::{Failure, Outcome, strerror};
 use crate::keyfile::{self, read_key};
 use crate::messages as msg;
-use crate::prompt::Console;
+use crate::prompt::{Console, log};
 use crate::{Context, ask_filename};
 
 /// `fingerprint_one_key`: the `-l` line, and the randomart under `-v`.
@@ -104,7 +104,7 @@ pub fn run(ctx: &Context, console: &mut dyn Console) -> Outcome {
         }
         let Some((key, after)) = key else {
             if opts.verbose > 0 {
-                let _ = writeln!(console.err(), "{}", msg::debug_not_a_public_key(&display, lnum));
+                log(console.err(), msg::debug_not_a_public_key(&display, lnum));
             }
             continue;
         };
@@ -138,7 +138,7 @@ fn private(ctx: &Context, console: &mut dyn Console, path: &Path) -> Outcome {
         Ok((key, comment)) => (Some(key), comment),
         Err(e) => {
             if verbose {
-                let _ = writeln!(console.err(), "{}", msg::debug_load_public(path.display(), &e));
+                log(console.err(), msg::debug_load_public(path.display(), &e));
             }
             (None, None)
         }
@@ -153,8 +153,7 @@ fn private(ctx: &Context, console: &mut dyn Console, path: &Path) -> Outcome {
             }
             Err(e) => {
                 if verbose {
-                    let _ =
-                        writeln!(console.err(), "{}", msg::debug_load_private(path.display(), &e));
+                    log(console.err(), msg::debug_load_private(path.display(), &e));
                 }
             }
         }
@@ -245,8 +244,9 @@ mod tests {
         assert_eq!(b.text(0), "abcdefgh");
         b.load(b"xy\n");
         assert_eq!(b.text(0), "xy");
-        // The old line's tail is still there after the new terminator.
-        assert_eq!(b.text(3), "defgh");
+        // getline ends "xy\n" with a NUL; the old line's tail is still there after it.
+        assert_eq!(b.text(3), "");
+        assert_eq!(b.text(4), "efgh");
     }
 
     #[test]

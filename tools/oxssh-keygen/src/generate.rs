@@ -10,7 +10,7 @@ use zeroize::Zeroizing;
 use crate::error::{Failure, Outcome, strerror};
 use crate::keyfile::{public_path, save_private, save_public};
 use crate::messages as msg;
-use crate::prompt::Console;
+use crate::prompt::{Console, log};
 use crate::{Context, ask_filename};
 
 /// The key type named by `-t`, before the size is known.
@@ -131,25 +131,17 @@ fn create_user_ssh_dir(ctx: &Context, console: &mut dyn Console, path: &Path, no
     match std::fs::metadata(&dir) {
         Ok(_) => {}
         Err(e) if e.kind() != std::io::ErrorKind::NotFound => {
-            let _ = writeln!(
-                console.err(),
-                "{}",
-                msg::could_not_stat(dir.display(), strerror(&e))
-            );
+            log(console.err(), msg::could_not_stat(dir.display(), strerror(&e)));
         }
         Err(_) => {
             use std::os::unix::fs::DirBuilderExt;
             match std::fs::DirBuilder::new().mode(0o700).create(&dir) {
                 Ok(()) if notify => {
-                    let _ = writeln!(console.err(), "{}", msg::created_directory(dir.display()));
+                    log(console.err(), msg::created_directory(dir.display()));
                 }
                 Ok(()) => {}
                 Err(e) => {
-                    let _ = writeln!(
-                        console.err(),
-                        "{}",
-                        msg::could_not_create_directory(dir.display(), strerror(&e))
-                    );
+                    log(console.err(), msg::could_not_create_directory(dir.display(), strerror(&e)));
                 }
             }
         }

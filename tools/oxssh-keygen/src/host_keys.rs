@@ -11,7 +11,7 @@ use crate::error::{Outcome, strerror};
 use crate::files::{TempFile, with_suffix};
 use crate::keyfile::{encode_private, public_file_text};
 use crate::messages as msg;
-use crate::prompt::Console;
+use crate::prompt::{Console, log};
 use crate::Context;
 
 /// The host key types OpenSSH 9 creates by default, in its order, with their file names.
@@ -39,7 +39,7 @@ pub fn run(ctx: &Context, console: &mut dyn Console) -> Outcome {
             Ok(_) => {}
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
             Err(e) => {
-                let _ = writeln!(console.err(), "{}", msg::could_not_stat(suffix, strerror(&e)));
+                log(console.err(), msg::could_not_stat(suffix, strerror(&e)));
                 first = true;
                 continue;
             }
@@ -51,7 +51,7 @@ pub fn run(ctx: &Context, console: &mut dyn Console) -> Outcome {
         let _ = write!(console.out(), "{display} ");
         let _ = console.out().flush();
         if let Err(line) = make_one(ctx, key_type, &private_path, suffix) {
-            let _ = writeln!(console.err(), "{line}");
+            log(console.err(), line);
             // OpenSSH starts its "generating new host keys:" line again after a failure.
             first = true;
         }

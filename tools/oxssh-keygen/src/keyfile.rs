@@ -15,6 +15,7 @@ use crate::cli::KeyFormat;
 use crate::error::strerror;
 use crate::files::{with_suffix, write_atomic};
 use crate::messages as msg;
+use crate::prompt::log;
 
 /// Why a key could not be loaded.
 #[derive(Debug)]
@@ -91,7 +92,7 @@ pub fn load_private(
     let meta = file.metadata().map_err(LoadError::Io)?;
     if meta.uid() == rustix::process::getuid().as_raw() && meta.mode() & 0o077 != 0 {
         for line in msg::unprotected_key_warning(meta.mode() & 0o777, path.display()) {
-            let _ = writeln!(err, "{line}");
+            log(err, line);
         }
         return Err(LoadError::BadPermissions);
     }
@@ -189,12 +190,20 @@ pub fn load_public(path: &Path) -> Result<(PublicKey, Option<String>), LoadError
     if let Ok((key, comment)) = try_load_public_file(&with_suffix(path, ".pub")) {
         return Ok((key, Some(comment)));
     }
-    let data = read_limited(path).map_err(LoadError::Io)?;
+    // Whatever went wrong, OpenSSH reports "No such file or directory" ("Pretend we couldn't find
+    // the key").
+    let not_found = || LoadError::Io(io::Error::from_raw_os_error(libc_enoent()));
+    let data = read_limited(path).map_err(|_| not_found())?;
     if !is_openssh_private(&data) {
-        return Err(LoadError::Key(KeyError::InvalidFormat("not a key file")));
+        return Err(not_found());
     }
-    let key = PrivateKey::decode_public(&data).map_err(LoadError::Key)?;
+    let key = PrivateKey::decode_public(&data).map_err(|_| not_found())?;
     Ok((key, None))
+}
+
+/// ENOENT, the errno OpenSSH leaves for a public key it could not find.
+fn libc_enoent() -> i32 {
+    rustix::io::Errno::NOENT.raw_os_error()
 }
 
 /// Why a private key could not be saved.

@@ -12,7 +12,7 @@ use oxssh_keys::randomart;
 use crate::error::{Failure, Outcome, strerror};
 use crate::files::{TempFile, with_suffix};
 use crate::messages as msg;
-use crate::prompt::Console;
+use crate::prompt::{Console, log};
 use crate::Context;
 
 /// The lines of a file as `getline` gives them, without the newline.
@@ -98,14 +98,14 @@ pub fn run(ctx: &Context, console: &mut dyn Console) -> Outcome {
     );
     notes.sort_by_key(|(n, _)| *n);
     for (_, note) in notes {
-        let _ = writeln!(console.err(), "{note}");
+        log(console.err(), note);
     }
     if !rewrite.invalid_lines.is_empty() {
         return refuse(console, &display);
     }
     let deleted_nothing = opts.delete_host && (opts.hash_hosts || rewrite.changed_lines.is_empty());
     if deleted_nothing {
-        let _ = writeln!(console.err(), "{}", msg::host_not_found_in(&host, &display));
+        log(console.err(), msg::host_not_found_in(&host, &display));
         return Ok(0);
     }
 
@@ -118,8 +118,8 @@ pub fn run(ctx: &Context, console: &mut dyn Console) -> Outcome {
     let _ = writeln!(out, "{}", msg::original_retained(old.display()));
     if hashed_any {
         let err = console.err();
-        let _ = writeln!(err, "{}", msg::contains_unhashed(old.display()));
-        let _ = writeln!(err, "{}", msg::DELETE_FOR_PRIVACY);
+        log(err, msg::contains_unhashed(old.display()));
+        log(err, msg::DELETE_FOR_PRIVACY);
     }
     Ok(0)
 }
@@ -127,8 +127,8 @@ pub fn run(ctx: &Context, console: &mut dyn Console) -> Outcome {
 /// The two errors OpenSSH prints for a file with bad lines; the file is left alone.
 fn refuse(console: &mut dyn Console, display: &str) -> Outcome {
     let err = console.err();
-    let _ = writeln!(err, "{}", msg::not_a_valid_known_hosts_file(display));
-    let _ = writeln!(err, "{}", msg::NOT_REPLACING_KNOWN_HOSTS);
+    log(err, msg::not_a_valid_known_hosts_file(display));
+    log(err, msg::NOT_REPLACING_KNOWN_HOSTS);
     Err(Failure::silent(1))
 }
 

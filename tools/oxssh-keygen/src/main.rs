@@ -4,7 +4,7 @@
 use std::process::ExitCode;
 
 use oxssh_keygen::error::Failure;
-use oxssh_keygen::prompt::{Console, SystemConsole};
+use oxssh_keygen::prompt::{Console, SystemConsole, log};
 use oxssh_keygen::{Context, cli, messages, run};
 
 fn main() -> ExitCode {
@@ -24,7 +24,7 @@ fn report(console: &mut SystemConsole, failure: &Failure) -> i32 {
     let _ = console.out().flush();
     let err = console.err();
     if let Some(message) = &failure.message {
-        let _ = writeln!(err, "{message}");
+        log(err, message);
     }
     if failure.usage {
         let _ = write!(err, "{}", messages::USAGE);

@@ -16,6 +16,13 @@ use zeroize::Zeroizing;
 /// `readpassphrase` keeps at most this many bytes (OpenSSH passes a 1024-byte buffer).
 const MAX_PASSPHRASE: usize = 1023;
 
+/// Writes one diagnostic line to standard error the way OpenSSH's log functions do (`fatal`,
+/// `error`, `logit`, `debug`): they end every line with `\r\n`.
+pub fn log(err: &mut dyn Write, line: impl std::fmt::Display) {
+    let _ = write!(err, "{line}\r\n");
+    let _ = err.flush();
+}
+
 /// Where an operation talks to the user. The binary uses [`SystemConsole`]; tests can script one.
 pub trait Console {
     /// Standard output.
