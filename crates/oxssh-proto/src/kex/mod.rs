@@ -247,7 +247,7 @@ impl Kex {
             Role::Server => negotiate::negotiate(&peer, &ours)?,
         };
         self.skip_guessed =
-            peer.first_kex_packet_follows && !negotiate::guess_was_right(&peer, &algorithms);
+            peer.first_kex_packet_follows && !negotiate::guess_was_right(&peer, &ours);
         tracing::debug!(?algorithms, "negotiated");
         self.peer_kexinit = Some(payload.to_vec());
         match ctx.role {

@@ -106,11 +106,16 @@ pub(crate) fn negotiate(client: &KexInit<'_>, server: &KexInit<'_>) -> Result<Al
     })
 }
 
-/// Whether a peer that sent a guessed first kex packet guessed right (RFC 4253 §7.1): its preferred key
-/// exchange and host key algorithms must be the ones negotiated.
-pub(crate) fn guess_was_right(peer: &KexInit<'_>, chosen: &Algorithms) -> bool {
-    peer.kex.iter().next() == Some(chosen.kex_name.as_str())
-        && peer.host_key.iter().next() == Some(chosen.host_key.name())
+/// Whether a peer that sent a guessed first kex packet guessed right (RFC 4253 §7.1: "server and
+/// client have different preferred algorithm" makes the guess wrong): the first key exchange and the
+/// first host key algorithm of both proposals must be the same, as OpenSSH's kex.c
+/// `proposals_match` checks. Comparing with the negotiated result instead is not enough: the
+/// client's first choice is negotiated whenever the server supports it, even when the server
+/// prefers another, and the client (Dropbear does this) then re-sends its init after the ignored
+/// guess.
+pub(crate) fn guess_was_right(peer: &KexInit<'_>, ours: &KexInit<'_>) -> bool {
+    peer.kex.iter().next() == ours.kex.iter().next()
+        && peer.host_key.iter().next() == ours.host_key.iter().next()
 }
 
 #[cfg(test)]
@@ -162,7 +167,34 @@ mod tests {
         assert_eq!(a.mac_c2s, Some(MacAlgorithm::HmacSha512));
         // chacha is AEAD: no MAC needed even though the s2c MAC lists do not meet.
         assert_eq!(a.mac_s2c, None);
-        assert!(!guess_was_right(&s, &a));
+        assert!(!guess_was_right(&s, &c));
+    }
+
+    #[test]
+    fn a_guess_is_right_only_when_both_first_choices_agree() {
+        let lists = |kex| {
+            kexinit([
+                kex,
+                "ssh-ed25519,rsa-sha2-512",
+                "aes128-ctr",
+                "aes128-ctr",
+                "hmac-sha2-256",
+                "hmac-sha2-256",
+                "none",
+                "none",
+            ])
+        };
+        // Dropbear's case: the client's first choice is negotiated, but the server prefers another,
+        // so the client considers its guess wrong and sends its init again.
+        let client = lists("curve25519-sha256,ecdh-sha2-nistp256");
+        let server = lists("mlkem768x25519-sha256,curve25519-sha256");
+        assert_eq!(
+            negotiate(&client, &server).unwrap().kex,
+            KexAlgorithm::Curve25519Sha256
+        );
+        assert!(!guess_was_right(&client, &server));
+        let server = lists("curve25519-sha256,mlkem768x25519-sha256");
+        assert!(guess_was_right(&client, &server));
     }
 
     #[test]
