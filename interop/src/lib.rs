@@ -225,3 +225,130 @@ pub fn server_offer(port: u16) -> OfferedAlgorithms {
         macs: list(&init.mac_c2s),
     }
 }
+
+/// Logs in with a password on a connection from [`handshake`], runs `command` in a session and
+/// returns its stdout and exit status.
+pub async fn login_and_exec(
+    mut driven: Driven,
+    user: &str,
+    password: &[u8],
+    command: &str,
+) -> Result<(Vec<u8>, Option<u32>), String> {
+    use oxssh_proto::msg::connection::ChannelRequest;
+    use tokio::io::AsyncReadExt;
+    let step = Duration::from_secs(20);
+    driven.handle.auth_password(user, password);
+    loop {
+        match tokio::time::timeout(step, driven.events.recv()).await {
+            Ok(Some(Event::Authenticated)) => break,
+            Ok(Some(Event::AuthFailure { methods, .. })) => {
+                return Err(format!("password refused; methods {methods:?}"));
+            }
+            Ok(Some(_)) => {}
+            Ok(None) => return Err("connection ended during authentication".into()),
+            Err(_) => return Err("timed out during authentication".into()),
+        }
+    }
+    let channel = tokio::time::timeout(step, driven.handle.open_session())
+        .await
+        .map_err(|_| "timed out opening a session")?
+        .map_err(|e| e.to_string())?;
+    let exec = ChannelRequest::Exec {
+        command: command.as_bytes().to_vec(),
+    };
+    if !tokio::time::timeout(step, channel.request(exec, true))
+        .await
+        .map_err(|_| "timed out on exec")?
+    {
+        return Err("exec refused".into());
+    }
+    let mut stdout = Vec::new();
+    tokio::time::timeout(
+        step,
+        channel
+            .reader(oxssh_tokio::Stream::Data)
+            .read_to_end(&mut stdout),
+    )
+    .await
+    .map_err(|_| "timed out reading output")?
+    .map_err(|e| e.to_string())?;
+    let mut status = None;
+    while let Ok(Some((request, _))) = tokio::time::timeout(step, channel.next_request()).await {
+        if let ChannelRequest::ExitStatus { code } = request {
+            status = Some(code);
+        }
+    }
+    driven.handle.disconnect(11, "done");
+    Ok((stdout, status))
+}
+
+/// Whether python3 can import `module`. Missing is a loud skip locally and a failure under `CI=true`,
+/// like a missing peer binary.
+pub fn require_python_module(module: &str) -> bool {
+    if !oxssh_test::peers::require("python3") {
+        return false;
+    }
+    let ok = std::process::Command::new("python3")
+        .args(["-c", &format!("import {module}")])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status()
+        .is_ok_and(|s| s.success());
+    if ok {
+        return true;
+    }
+    if std::env::var_os("CI").is_some_and(|v| v == "true") {
+        panic!("python3 module {module} is not installed but CI=true");
+    }
+    eprintln!("SKIPPED: python3 module {module} is not installed");
+    false
+}
+
+/// The path of a helper script in interop/tests/python.
+pub fn python_script(name: &str) -> String {
+    format!("{}/tests/python/{name}", env!("CARGO_MANIFEST_DIR"))
+}
+
+/// Every algorithm name we implement, as the `--ours-*` arguments of the Python matrix scripts
+/// (`ssh-rsa` left out: we never sign with SHA-1).
+pub fn our_algorithm_args() -> Vec<String> {
+    use oxssh_proto::names;
+    let join = |v: Vec<&str>| v.join(",");
+    vec![
+        "--ours-kex".into(),
+        join(names::supported_kex_names().collect()),
+        "--ours-host-keys".into(),
+        join(
+            oxssh_keys::SignatureAlgorithm::ALL
+                .iter()
+                .map(|a| a.name())
+                .filter(|n| *n != "ssh-rsa")
+                .collect(),
+        ),
+        "--ours-ciphers".into(),
+        join(names::supported_cipher_names().collect()),
+        "--ours-macs".into(),
+        join(names::supported_mac_names().collect()),
+    ]
+}
+
+/// Checks the output of a Python matrix script: every line `OK ...`, none `FAIL ...`, and at least
+/// `min_ok` of them. Returns the OK lines.
+pub fn check_matrix_output(out: &ProcessOutput, min_ok: usize) -> Vec<String> {
+    let text = String::from_utf8_lossy(&out.stdout);
+    let ok: Vec<String> = text
+        .lines()
+        .filter(|l| l.starts_with("OK "))
+        .map(str::to_owned)
+        .collect();
+    let failed: Vec<&str> = text.lines().filter(|l| l.starts_with("FAIL ")).collect();
+    assert!(
+        failed.is_empty() && out.code == Some(0),
+        "exit {:?}; failures:\n{}\nstderr:\n{}",
+        out.code,
+        failed.join("\n"),
+        out.stderr_text()
+    );
+    assert!(ok.len() >= min_ok, "only {} cases ran:\n{text}", ok.len());
+    ok
+}

@@ -41,7 +41,7 @@ pub struct Stats {
     pub rekeys: AtomicUsize,
     /// Commands run.
     pub commands: AtomicUsize,
-    /// Connections that ended with a protocol error (the error text).
+    /// Connections that ended with a protocol error detected by our side (the error text).
     pub errors: std::sync::Mutex<Vec<String>>,
 }
 
@@ -194,7 +194,9 @@ async fn serve(
             _ => {}
         }
     }
-    if let Ok(Err(e)) = driven.task.await {
+    // A client that just closes the socket (paramiko does) is not an error worth reporting; a
+    // protocol failure on our side is.
+    if let Ok(Err(e @ oxssh_tokio::DriverError::Protocol(_))) = driven.task.await {
         stats.errors.lock().unwrap().push(e.to_string());
     }
 }
