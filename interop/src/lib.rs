@@ -304,7 +304,8 @@ pub fn require_python_module(module: &str) -> bool {
     false
 }
 
-/// The path of a helper script in interop/tests/python.
+/// The path of a helper script in interop/tests/python (run them with `python3 -B`, so no
+/// `__pycache__` appears in the source tree).
 pub fn python_script(name: &str) -> String {
     format!("{}/tests/python/{name}", env!("CARGO_MANIFEST_DIR"))
 }

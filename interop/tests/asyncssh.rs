@@ -20,6 +20,7 @@ async fn asyncssh_client_logs_in_and_runs_a_command_with_every_shared_algorithm(
     }
     let server = TestServer::start_default(Vec::new()).await;
     let mut args = vec![
+        "-B".to_owned(),
         python_script("asyncssh_client.py"),
         "--port".into(),
         server.port.to_string(),
@@ -41,6 +42,7 @@ async fn our_client_logs_in_to_asyncssh_with_every_shared_algorithm() {
         return;
     }
     let mut child = tokio::process::Command::new("python3")
+        .arg("-B")
         .arg(python_script("asyncssh_server.py"))
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())

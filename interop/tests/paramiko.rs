@@ -16,6 +16,7 @@ async fn paramiko_client_logs_in_and_runs_a_command_with_every_shared_algorithm(
     }
     let server = TestServer::start_default(Vec::new()).await;
     let mut args = vec![
+        "-B".to_owned(),
         python_script("paramiko_client.py"),
         "--port".into(),
         server.port.to_string(),
