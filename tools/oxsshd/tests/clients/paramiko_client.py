@@ -1,0 +1,37 @@
+"""Runs one command on an SSH server with paramiko and relays its stdout, stderr and exit status.
+
+usage: paramiko_client.py PORT USER (key PATH | password PW | kbdint PW) COMMAND
+"""
+import sys
+
+import paramiko
+
+
+def main():
+    port, user, method, secret, command = sys.argv[1:6]
+    transport = paramiko.Transport(("127.0.0.1", int(port)))
+    transport.banner_timeout = 20
+    transport.start_client(timeout=20)
+    if method == "key":
+        key = paramiko.Ed25519Key.from_private_key_file(secret)
+        transport.auth_publickey(user, key)
+    elif method == "password":
+        transport.auth_password(user, secret)
+    else:
+        transport.auth_interactive(user, lambda title, instr, prompts: [secret for _ in prompts])
+    channel = transport.open_session(timeout=20)
+    channel.exec_command(command)
+    stdin = sys.stdin.buffer.read()
+    if stdin:
+        channel.sendall(stdin)
+    channel.shutdown_write()
+    out = channel.makefile("rb").read()
+    err = channel.makefile_stderr("rb").read()
+    status = channel.recv_exit_status()
+    sys.stdout.buffer.write(out)
+    sys.stderr.buffer.write(err)
+    transport.close()
+    sys.exit(status)
+
+
+main()
