@@ -12,32 +12,15 @@ use std::time::{Duration, Instant};
 
 use common::*;
 
-struct Fixture {
-    server: Server,
-    key: ClientKey,
-    user: String,
+fn fixture(extra: &str) -> KeyedServer {
+    KeyedServer::start(extra)
 }
 
-fn fixture(extra: &str) -> Fixture {
-    let key = ClientKey::new("ed25519");
-    let keys = key.dir.path().join("authorized_keys");
-    std::fs::write(&keys, format!("{}\n", key.public_line)).unwrap();
-    let user = oxssh_sys::user::current_user().unwrap().unwrap().name;
-    // The key file is under /tmp, which StrictModes would refuse.
-    let server = Server::start(&format!(
-        "UsePAM no\nPasswordAuthentication no\nStrictModes no\nAuthorizedKeysFile {}\n{extra}",
-        keys.display()
-    ));
-    Fixture { server, key, user }
+trait Connect {
+    fn connect(&self) -> TcpStream;
 }
 
-impl Fixture {
-    fn login_works(&self) {
-        let out =
-            run_quick(ssh_with_key(self.server.port, &self.key.path, &self.user).arg("echo alive"));
-        assert_output(&out, 0, "alive\n", &self.server);
-    }
-
+impl Connect for KeyedServer {
     fn connect(&self) -> TcpStream {
         let s = TcpStream::connect(("127.0.0.1", self.server.port)).unwrap();
         s.set_read_timeout(Some(Duration::from_secs(20))).unwrap();

@@ -398,3 +398,46 @@ pub fn assert_output(out: &Output, code: i32, stdout: &str, server: &Server) {
         server.log()
     );
 }
+
+/// A server for the user running the tests (root or not), who logs in with a fresh key listed in
+/// an AuthorizedKeysFile of the test's own.
+pub struct KeyedServer {
+    pub server: Server,
+    pub key: ClientKey,
+    pub user: String,
+}
+
+impl KeyedServer {
+    /// Starts oxsshd with `extra` lines after the key settings.
+    pub fn start(extra: &str) -> Self {
+        Self::start_with(extra, &[])
+    }
+
+    /// As [`KeyedServer::start`], with the authorized_keys line's options and more flags.
+    pub fn start_with(extra: &str, flags: &[&str]) -> Self {
+        let key = ClientKey::new("ed25519");
+        let keys = key.dir.path().join("authorized_keys");
+        std::fs::write(&keys, format!("{}\n", key.public_line)).unwrap();
+        let user = oxssh_sys::user::current_user().unwrap().unwrap().name;
+        // The key file is under /tmp, which StrictModes would refuse.
+        let server = Server::start_with(
+            &format!(
+                "UsePAM no\nPasswordAuthentication no\nStrictModes no\nAuthorizedKeysFile {}\n{extra}",
+                keys.display()
+            ),
+            flags,
+        );
+        Self { server, key, user }
+    }
+
+    /// An ssh command logging in with the key.
+    pub fn ssh(&self) -> Command {
+        ssh_with_key(self.server.port, &self.key.path, &self.user)
+    }
+
+    /// Asserts that a login runs a command.
+    pub fn login_works(&self) {
+        let out = run_quick(self.ssh().arg("echo alive"));
+        assert_output(&out, 0, "alive\n", &self.server);
+    }
+}
