@@ -1,0 +1,217 @@
+//! sshd_config and authorized_keys features, each seen from OpenSSH's client (root, throw-away
+//! user): key options (command=, from=, no-pty, environment=, expiry-time=, restrict), AcceptEnv,
+//! ForceCommand in a Match block, DenyUsers, locked accounts, AuthenticationMethods, MaxSessions,
+//! signals and exit-signal (asyncssh).
+
+mod common;
+
+use std::process::Command;
+
+use common::*;
+
+fn key_with(user: &TestUser, options: &str) -> ClientKey {
+    let key = ClientKey::new("ed25519");
+    user.authorize(&format!("{options} {}", key.public_line));
+    key
+}
+
+fn stdout(out: &std::process::Output) -> String {
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+#[test]
+fn authorized_keys_options_shape_the_session() {
+    if skip_unless_root("authorized_keys_options_shape_the_session") {
+        return;
+    }
+    let user = TestUser::create();
+    let forced = key_with(&user, r#"command="echo forced:$SSH_ORIGINAL_COMMAND""#);
+    let elsewhere = key_with(&user, r#"from="192.0.2.77""#);
+    let no_pty = key_with(&user, "no-pty");
+    let env = key_with(&user, r#"environment="OX_FROM_KEY=yes""#);
+    let expired = key_with(&user, r#"expiry-time="20000101""#);
+    let restricted = key_with(&user, "restrict");
+    let server = Server::start("UsePAM no\nPermitUserEnvironment yes\n");
+    let port = server.port;
+
+    let out = run_quick(ssh_with_key(port, &forced.path, &user.name).arg("echo asked"));
+    assert_output(&out, 0, "forced:echo asked\n", &server);
+
+    let out = run_quick(ssh_with_key(port, &elsewhere.path, &user.name).arg("true"));
+    assert_eq!(out.status.code(), Some(255));
+    assert!(server.wait_log(&format!(
+        "Authentication tried for {} with correct key but not from a permitted host",
+        user.name
+    )));
+
+    // As with OpenSSH's sshd, a forced (-tt) terminal that is refused ends ssh.
+    let out = run_quick(
+        ssh_with_key(port, &no_pty.path, &user.name)
+            .arg("-tt")
+            .arg("tty"),
+    );
+    assert_eq!(out.status.code(), Some(255));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("PTY allocation request failed"), "{err}");
+    let out = run_quick(ssh_with_key(port, &no_pty.path, &user.name).arg("echo no-pty-ok"));
+    assert_eq!(stdout(&out), "no-pty-ok\n");
+
+    let out = run_quick(ssh_with_key(port, &env.path, &user.name).arg("echo $OX_FROM_KEY"));
+    assert_output(&out, 0, "yes\n", &server);
+
+    let out = run_quick(ssh_with_key(port, &expired.path, &user.name).arg("true"));
+    assert_eq!(out.status.code(), Some(255));
+
+    let out = run(
+        ssh_with_key(port, &restricted.path, &user.name).args(["-W", "127.0.0.1:9"]),
+        b"",
+        CLIENT_TIMEOUT,
+    );
+    assert_ne!(out.status.code(), Some(0));
+    let out = run_quick(ssh_with_key(port, &restricted.path, &user.name).arg("echo fine"));
+    assert_output(&out, 0, "fine\n", &server);
+}
+
+#[test]
+fn accept_env_force_command_and_deny_users_follow_the_configuration() {
+    if skip_unless_root("accept_env_force_command_and_deny_users") {
+        return;
+    }
+    let user = TestUser::create();
+    let other = TestUser::create();
+    let key = ClientKey::new("ed25519");
+    user.authorize(&key.public_line);
+    other.authorize(&key.public_line);
+    let server = Server::start(&format!(
+        "UsePAM no\nAcceptEnv OX_*\nDenyUsers {}\nMatch User {}\n  ForceCommand echo config-forced\n",
+        other.name, user.name
+    ));
+    let out = run_quick(
+        ssh_with_key(server.port, &key.path, &user.name)
+            .args(["-o", "SetEnv=OX_SENT=1 OTHER_SENT=1"])
+            .arg("ignored"),
+    );
+    assert_output(&out, 0, "config-forced\n", &server);
+
+    let out = run_quick(ssh_with_key(server.port, &key.path, &other.name).arg("true"));
+    assert_eq!(out.status.code(), Some(255));
+    assert!(server.wait_log(&format!(
+        "User {} from 127.0.0.1 not allowed because listed in DenyUsers",
+        other.name
+    )));
+
+    // AcceptEnv, seen without the forced command.
+    let plain = Server::start("UsePAM no\nAcceptEnv OX_*\n");
+    let out = run_quick(
+        ssh_with_key(plain.port, &key.path, &user.name)
+            .args(["-o", "SetEnv=OX_SENT=1 OTHER_SENT=1"])
+            .arg("echo ${OX_SENT:-unset} ${OTHER_SENT:-unset}"),
+    );
+    assert_output(&out, 0, "1 unset\n", &plain);
+}
+
+#[test]
+fn a_locked_account_is_refused_even_with_a_valid_key() {
+    if skip_unless_root("a_locked_account_is_refused_even_with_a_valid_key") {
+        return;
+    }
+    let user = TestUser::create();
+    let key = ClientKey::new("ed25519");
+    user.authorize(&key.public_line);
+    let server = Server::start("UsePAM no\n");
+    assert!(
+        Command::new("usermod")
+            .args(["-L", &user.name])
+            .status()
+            .unwrap()
+            .success()
+    );
+    let out = run_quick(ssh_with_key(server.port, &key.path, &user.name).arg("true"));
+    assert_eq!(out.status.code(), Some(255));
+    assert!(server.wait_log(&format!(
+        "User {} not allowed because account is locked",
+        user.name
+    )));
+}
+
+#[test]
+fn authentication_methods_can_require_a_key_and_a_password() {
+    if skip_unless_root("authentication_methods_can_require_a_key_and_a_password")
+        || !require("sshpass")
+    {
+        return;
+    }
+    let user = TestUser::create();
+    let key = ClientKey::new("ed25519");
+    user.authorize(&key.public_line);
+    let server = Server::start("UsePAM no\nAuthenticationMethods publickey,password\n");
+    let out = run_quick(ssh_with_key(server.port, &key.path, &user.name).arg("true"));
+    assert_eq!(out.status.code(), Some(255), "a key alone must not do");
+    let mut both = Command::new("sshpass");
+    both.args(["-p", &user.password, "ssh"])
+        .args(ssh_options(server.port))
+        .args([
+            "-o",
+            "IdentitiesOnly=yes",
+            "-o",
+            "NumberOfPasswordPrompts=1",
+            "-i",
+        ])
+        .arg(&key.path)
+        .arg(format!("{}@127.0.0.1", user.name))
+        .arg("echo both");
+    let out = run_quick(&mut both);
+    assert_output(&out, 0, "both\n", &server);
+    let log = server.log();
+    assert!(
+        log.contains(&format!("Partial publickey for {} from", user.name)),
+        "{log}"
+    );
+    assert!(
+        log.contains(&format!("Accepted password for {} from", user.name)),
+        "{log}"
+    );
+}
+
+/// asyncssh: a signal request reaches the process group, exit-signal comes back, and MaxSessions
+/// caps the sessions of one connection.
+const ASYNCSSH_SIGNALS: &str = r#"
+import asyncio, sys
+import asyncssh
+
+async def main():
+    port, user, key = sys.argv[1:4]
+    async with asyncssh.connect("127.0.0.1", int(port), username=user, client_keys=[key],
+                                known_hosts=None, agent_path=None, config=[]) as conn:
+        proc = await conn.create_process("echo started; exec sleep 30")
+        await proc.stdout.readline()
+        proc.send_signal("TERM")
+        result = await proc.wait()
+        print("signal", result.exit_signal[0] if result.exit_signal else None)
+        first = await conn.create_process("sleep 5")
+        try:
+            await conn.create_process("true")
+            print("second session opened")
+        except asyncssh.ChannelOpenError as e:
+            print("second session refused")
+        first.terminate()
+
+asyncio.run(main())
+"#;
+
+#[test]
+fn signals_reach_the_process_and_max_sessions_caps_a_connection() {
+    if skip_unless_root("signals_reach_the_process") || !require("python3") {
+        return;
+    }
+    let user = TestUser::create();
+    let key = ClientKey::new("ed25519");
+    user.authorize(&key.public_line);
+    let server = Server::start("UsePAM no\nMaxSessions 1\n");
+    let out = run_quick(
+        Command::new("python3")
+            .args(["-c", ASYNCSSH_SIGNALS, &server.port.to_string(), &user.name])
+            .arg(&key.path),
+    );
+    assert_output(&out, 0, "signal TERM\nsecond session refused\n", &server);
+}
