@@ -9,7 +9,9 @@ use zeroize::Zeroizing;
 
 use crate::cli::KeyFormat;
 use crate::error::{Failure, Outcome, strerror};
-use crate::keyfile::{LoadError, LoadedPrivate, load_private, public_path, save_private, save_public};
+use crate::keyfile::{
+    LoadError, LoadedPrivate, load_private, public_path, save_private, save_public,
+};
 use crate::messages as msg;
 use crate::prompt::Console;
 use crate::{Context, ask_filename};
@@ -53,9 +55,14 @@ pub(crate) fn load_identity(
     console: &mut dyn Console,
     path: &Path,
 ) -> Result<LoadedPrivate, Failure> {
-    load_with_passphrase(console, path, ctx.options.passphrase.as_ref(), msg::ENTER_PASSPHRASE)
-        .map(|(loaded, _)| loaded)
-        .map_err(|e| Failure::fatal(msg::load_key_failed(path.display(), e)))
+    load_with_passphrase(
+        console,
+        path,
+        ctx.options.passphrase.as_ref(),
+        msg::ENTER_PASSPHRASE,
+    )
+    .map(|(loaded, _)| loaded)
+    .map_err(|e| Failure::fatal(msg::load_key_failed(path.display(), e)))
 }
 
 /// `-y`: the public key of a private key file, with its comment.
@@ -115,8 +122,9 @@ pub fn comment(ctx: &Context, console: &mut dyn Console) -> Outcome {
     let path = key_path(ctx, console)?;
     // -c takes the passphrase from -P, or failing that from -N.
     let given = opts.passphrase.as_ref().or(opts.new_passphrase.as_ref());
-    let (loaded, passphrase) = load_with_passphrase(console, &path, given, msg::ENTER_PASSPHRASE)
-        .map_err(|e| Failure::fatal(msg::cannot_load_private_key(path.display(), e)))?;
+    let (loaded, passphrase) =
+        load_with_passphrase(console, &path, given, msg::ENTER_PASSPHRASE)
+            .map_err(|e| Failure::fatal(msg::cannot_load_private_key(path.display(), e)))?;
     let LoadedPrivate { mut key, comment } = loaded;
     if key.key_type() != KeyType::Ed25519
         && matches!(opts.format, Some(KeyFormat::Pem | KeyFormat::Pkcs8))
@@ -144,11 +152,21 @@ pub fn comment(ctx: &Context, console: &mut dyn Console) -> Outcome {
         return Ok(0);
     }
     let rounds = opts.rounds.unwrap_or(DEFAULT_KDF_ROUNDS);
-    save_private(&path, &mut key, &new_comment, &passphrase, opts.format, rounds)
-        .map_err(|e| Failure::exit(msg::saving_key_failed(path.display(), e), 1))?;
+    save_private(
+        &path,
+        &mut key,
+        &new_comment,
+        &passphrase,
+        opts.format,
+        rounds,
+    )
+    .map_err(|e| Failure::exit(msg::saving_key_failed(path.display(), e), 1))?;
     let pub_path = public_path(&path);
     save_public(&pub_path, key.public(), &new_comment).map_err(|e| {
-        Failure::fatal(msg::unable_to_save_public_key(pub_path.display(), strerror(&e)))
+        Failure::fatal(msg::unable_to_save_public_key(
+            pub_path.display(),
+            strerror(&e),
+        ))
     })?;
     let line = if new_comment.is_empty() {
         msg::COMMENT_REMOVED.to_string()

@@ -185,15 +185,17 @@ fn apply(o: &mut Options, letter: char, value: Option<OsString>) -> Result<(), F
         'l' => o.print_fingerprint = true,
         'm' => {
             let v = text(value);
-            o.format = Some(if v.eq_ignore_ascii_case("RFC4716") || v.eq_ignore_ascii_case("ssh2") {
-                KeyFormat::Rfc4716
-            } else if v.eq_ignore_ascii_case("PKCS8") {
-                KeyFormat::Pkcs8
-            } else if v.eq_ignore_ascii_case("PEM") {
-                KeyFormat::Pem
-            } else {
-                return Err(Failure::fatal(msg::unsupported_conversion_format(&v)));
-            });
+            o.format = Some(
+                if v.eq_ignore_ascii_case("RFC4716") || v.eq_ignore_ascii_case("ssh2") {
+                    KeyFormat::Rfc4716
+                } else if v.eq_ignore_ascii_case("PKCS8") {
+                    KeyFormat::Pkcs8
+                } else if v.eq_ignore_ascii_case("PEM") {
+                    KeyFormat::Pem
+                } else {
+                    return Err(Failure::fatal(msg::unsupported_conversion_format(&v)));
+                },
+            );
         }
         'o' => {} // no-op: the new format is already the default
         'p' => o.change_passphrase = true,
@@ -257,7 +259,9 @@ fn unsupported_name(letter: char) -> String {
         'K' => "-K (FIDO resident keys)",
         'w' => "-w (FIDO providers)",
         'k' | 'Q' | 'u' => "-k/-Q (key revocation lists)",
-        'L' | 's' | 'I' | 'n' | 'V' | 'z' | 'h' | 'U' | 'O' => "-s/-I/-n/-V/-z/-h/-U/-O/-L (certificates)",
+        'L' | 's' | 'I' | 'n' | 'V' | 'z' | 'h' | 'U' | 'O' => {
+            "-s/-I/-n/-V/-z/-h/-U/-O/-L (certificates)"
+        }
         'Y' => "-Y (signatures)",
         'M' => "-M (moduli)",
         'r' | 'g' => "-r (SSHFP records)",
@@ -362,9 +366,15 @@ mod tests {
         assert_eq!(e.message.as_deref(), Some("unknown option -- x"));
         assert!(e.usage);
         let e = parse(args(&["-F"])).unwrap_err();
-        assert_eq!(e.message.as_deref(), Some("option requires an argument -- F"));
+        assert_eq!(
+            e.message.as_deref(),
+            Some("option requires an argument -- F")
+        );
         let e = parse(args(&["-b", "0"])).unwrap_err();
-        assert_eq!(e.message.as_deref(), Some("Bits has bad value 0 (too small)"));
+        assert_eq!(
+            e.message.as_deref(),
+            Some("Bits has bad value 0 (too small)")
+        );
         assert_eq!(e.code, 255);
         let e = parse(args(&["-a", "x"])).unwrap_err();
         assert_eq!(e.message.as_deref(), Some("Invalid number: x (invalid)"));

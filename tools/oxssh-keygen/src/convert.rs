@@ -5,11 +5,10 @@
 //! RFC 4716 private keys (`---- BEGIN SSH2 ENCRYPTED PRIVATE KEY ----`, the old ssh.com format)
 //! are not converted.
 
-
 use base64::Engine as _;
 use base64::alphabet;
-use base64::engine::general_purpose::{GeneralPurpose, GeneralPurposeConfig, STANDARD};
 use base64::engine::DecodePaddingMode;
+use base64::engine::general_purpose::{GeneralPurpose, GeneralPurposeConfig, STANDARD};
 use oxssh_keys::{KeyType, PublicKey};
 use oxssh_wire::{Reader, Writer};
 
@@ -235,7 +234,10 @@ fn from_rfc4716(data: &[u8]) -> Result<PublicKey, Failure> {
         &alphabet::STANDARD,
         GeneralPurposeConfig::new().with_decode_padding_mode(DecodePaddingMode::Indifferent),
     );
-    let compact: String = encoded.chars().filter(|c| !c.is_ascii_whitespace()).collect();
+    let compact: String = encoded
+        .chars()
+        .filter(|c| !c.is_ascii_whitespace())
+        .collect();
     let blob = lenient
         .decode(compact)
         .map_err(|_| Failure::fatal(msg::rfc4716_base64_decode_failed()))?;
@@ -253,9 +255,7 @@ fn pem_block<'a>(text: &'a str, labels: &[&'a str]) -> Option<(&'a str, Vec<u8>)
         let after = &rest[at + 11..];
         let (label, body) = after.split_once("-----")?;
         let end_marker = format!("-----END {label}-----");
-        let Some(end) = body.find(&end_marker) else {
-            return None;
-        };
+        let end = body.find(&end_marker)?;
         if let Some(&wanted) = labels.iter().find(|l| **l == label) {
             let b64: String = body[..end]
                 .chars()
@@ -273,7 +273,8 @@ fn pem_block<'a>(text: &'a str, labels: &[&'a str]) -> Option<(&'a str, Vec<u8>)
 fn from_pkcs8(data: &[u8], path: &std::path::Path) -> Result<PublicKey, Failure> {
     let text = String::from_utf8_lossy(data);
     let not_recognised = || Failure::fatal(msg::not_a_recognised_public_key(path.display()));
-    let (label, der) = pem_block(&text, &["PUBLIC KEY", "RSA PUBLIC KEY"]).ok_or_else(not_recognised)?;
+    let (label, der) =
+        pem_block(&text, &["PUBLIC KEY", "RSA PUBLIC KEY"]).ok_or_else(not_recognised)?;
     let parts = if label == "RSA PUBLIC KEY" {
         let (n, e) = der::parse_rsa_public_key(&der).ok_or_else(not_recognised)?;
         return key_from_parts(&PublicParts::Rsa { n, e }).map_err(|_| not_recognised());

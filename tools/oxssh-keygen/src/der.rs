@@ -21,7 +21,10 @@ pub const OID_ED25519: &[u8] = &[0x2b, 0x65, 0x70];
 
 /// The named curves, by SSH curve name.
 const CURVES: [(&str, &[u8]); 3] = [
-    ("nistp256", &[0x2a, 0x86, 0x48, 0xce, 0x3d, 0x03, 0x01, 0x07]),
+    (
+        "nistp256",
+        &[0x2a, 0x86, 0x48, 0xce, 0x3d, 0x03, 0x01, 0x07],
+    ),
     ("nistp384", &[0x2b, 0x81, 0x04, 0x00, 0x22]),
     ("nistp521", &[0x2b, 0x81, 0x04, 0x00, 0x23]),
 ];
@@ -42,7 +45,10 @@ fn write_tlv(out: &mut Vec<u8>, tag: u8, body: &[u8]) {
 
 /// A positive INTEGER from a big-endian magnitude.
 fn write_unsigned(out: &mut Vec<u8>, magnitude: &[u8]) {
-    let start = magnitude.iter().position(|&b| b != 0).unwrap_or(magnitude.len());
+    let start = magnitude
+        .iter()
+        .position(|&b| b != 0)
+        .unwrap_or(magnitude.len());
     let m = &magnitude[start..];
     let mut body = Vec::with_capacity(m.len() + 1);
     if m.first().is_none_or(|b| b & 0x80 != 0) {
@@ -111,7 +117,9 @@ impl<'a> Der<'a> {
             }
             let (len_bytes, after) = rest.split_at(n);
             rest = after;
-            len_bytes.iter().fold(0usize, |l, &b| (l << 8) | usize::from(b))
+            len_bytes
+                .iter()
+                .fold(0usize, |l, &b| (l << 8) | usize::from(b))
         };
         if rest.len() < len {
             return None;

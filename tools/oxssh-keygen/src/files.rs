@@ -129,7 +129,12 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let target = dir.path().join("known_hosts");
         let tmp = TempFile::create(&target, 0o600).unwrap();
-        let name = tmp.path().file_name().unwrap().to_string_lossy().into_owned();
+        let name = tmp
+            .path()
+            .file_name()
+            .unwrap()
+            .to_string_lossy()
+            .into_owned();
         assert!(name.starts_with("known_hosts.") && name.len() == "known_hosts.".len() + 10);
         drop(tmp);
         assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 0);

@@ -227,9 +227,9 @@ fn strtol(s: &[u8]) -> (i64, usize) {
     if digits == 0 {
         return (0, 0);
     }
-    let value = s[i..i + digits]
-        .iter()
-        .fold(0i64, |v, d| v.saturating_mul(10).saturating_add(i64::from(d - b'0')));
+    let value = s[i..i + digits].iter().fold(0i64, |v, d| {
+        v.saturating_mul(10).saturating_add(i64::from(d - b'0'))
+    });
     (value, i + digits)
 }
 

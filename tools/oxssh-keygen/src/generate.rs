@@ -97,18 +97,24 @@ pub fn run(ctx: &Context, console: &mut dyn Console) -> Outcome {
         .unwrap_or_else(|| ctx.default_comment());
     let rounds = opts.rounds.unwrap_or(DEFAULT_KDF_ROUNDS);
 
-    save_private(&path, &mut key, &comment, &passphrase, opts.format, rounds).map_err(|e| {
-        Failure::exit(msg::saving_key_failed(path.display(), e), 1)
-    })?;
+    save_private(&path, &mut key, &comment, &passphrase, opts.format, rounds)
+        .map_err(|e| Failure::exit(msg::saving_key_failed(path.display(), e), 1))?;
     drop(passphrase);
     if !opts.quiet {
-        let _ = writeln!(console.out(), "{}", msg::identification_saved(path.display()));
+        let _ = writeln!(
+            console.out(),
+            "{}",
+            msg::identification_saved(path.display())
+        );
     }
     let public = key.public().clone();
     drop(key);
     let pub_path = public_path(&path);
     save_public(&pub_path, &public, &comment).map_err(|e| {
-        Failure::fatal(msg::unable_to_save_public_key(pub_path.display(), strerror(&e)))
+        Failure::fatal(msg::unable_to_save_public_key(
+            pub_path.display(),
+            strerror(&e),
+        ))
     })?;
     if !opts.quiet {
         let out = console.out();
@@ -131,7 +137,10 @@ fn create_user_ssh_dir(ctx: &Context, console: &mut dyn Console, path: &Path, no
     match std::fs::metadata(&dir) {
         Ok(_) => {}
         Err(e) if e.kind() != std::io::ErrorKind::NotFound => {
-            log(console.err(), msg::could_not_stat(dir.display(), strerror(&e)));
+            log(
+                console.err(),
+                msg::could_not_stat(dir.display(), strerror(&e)),
+            );
         }
         Err(_) => {
             use std::os::unix::fs::DirBuilderExt;
@@ -141,7 +150,10 @@ fn create_user_ssh_dir(ctx: &Context, console: &mut dyn Console, path: &Path, no
                 }
                 Ok(()) => {}
                 Err(e) => {
-                    log(console.err(), msg::could_not_create_directory(dir.display(), strerror(&e)));
+                    log(
+                        console.err(),
+                        msg::could_not_create_directory(dir.display(), strerror(&e)),
+                    );
                 }
             }
         }
@@ -181,20 +193,103 @@ pub fn new_passphrase(ctx: &Context, console: &mut dyn Console) -> Zeroizing<Vec
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::cli;
+    use crate::prompt::scripted::ScriptedConsole;
+
+    fn context(args: &[&str], home: &Path) -> Context {
+        let options = cli::parse(args.iter().map(std::ffi::OsString::from)).unwrap();
+        Context {
+            options,
+            user: "u".into(),
+            home: home.to_path_buf(),
+            hostname: "h".into(),
+        }
+    }
+
+    #[test]
+    fn asks_again_until_the_passphrases_match() {
+        let dir = tempfile::tempdir().unwrap();
+        let key = dir.path().join("k");
+        let ctx = context(&["-t", "ed25519", "-f", key.to_str().unwrap()], dir.path());
+        let mut console = ScriptedConsole::default();
+        console
+            .passphrases
+            .extend(["a", "b", "same", "same"].map(String::from));
+        assert_eq!(run(&ctx, &mut console), Ok(0));
+        assert_eq!(
+            console.prompts,
+            [
+                msg::ENTER_PASSPHRASE_NEW_KEY,
+                msg::ENTER_SAME_PASSPHRASE,
+                msg::ENTER_PASSPHRASE_NEW_KEY,
+                msg::ENTER_SAME_PASSPHRASE
+            ]
+        );
+        let out = String::from_utf8(console.out).unwrap();
+        assert!(
+            out.contains("\nPassphrases do not match.  Try again.\n"),
+            "{out}"
+        );
+        assert!(out.contains("The key fingerprint is:\nSHA256:"));
+        assert!(out.trim_end().ends_with("+----[SHA256]-----+"));
+        let text = std::fs::read(&key).unwrap();
+        assert!(oxssh_keys::PrivateKey::is_encrypted(&text));
+        let pubkey = std::fs::read_to_string(dir.path().join("k.pub")).unwrap();
+        assert!(pubkey.starts_with("ssh-ed25519 ") && pubkey.ends_with(" u@h\n"));
+    }
+
+    #[test]
+    fn default_file_goes_in_a_new_ssh_directory() {
+        let dir = tempfile::tempdir().unwrap();
+        let ctx = context(&["-t", "ecdsa", "-N", ""], dir.path());
+        let mut console = ScriptedConsole::default();
+        console.lines.push_back(String::new());
+        assert_eq!(run(&ctx, &mut console), Ok(0));
+        let out = String::from_utf8(console.out).unwrap();
+        let ssh = dir.path().join(".ssh");
+        assert!(out.contains(&format!(
+            "Enter file in which to save the key ({}/id_ecdsa): ",
+            ssh.display()
+        )));
+        let err = String::from_utf8(console.err).unwrap();
+        assert_eq!(err, format!("Created directory '{}'.\r\n", ssh.display()));
+        assert!(ssh.join("id_ecdsa.pub").exists());
+        // End of input at the file prompt exits with status 1 and writes nothing.
+        let other = tempfile::tempdir().unwrap();
+        let ctx = context(&["-N", ""], other.path());
+        let mut console = ScriptedConsole::default();
+        assert_eq!(run(&ctx, &mut console), Err(Failure::silent(1)));
+        assert!(!other.path().join(".ssh").exists());
+    }
 
     #[test]
     fn types_and_sizes_follow_type_bits_valid() {
         assert_eq!(choose("rsa", None).unwrap(), (KeyType::Rsa, Some(3072)));
-        assert_eq!(choose("ssh-rsa", Some(4096)).unwrap(), (KeyType::Rsa, Some(4096)));
+        assert_eq!(
+            choose("ssh-rsa", Some(4096)).unwrap(),
+            (KeyType::Rsa, Some(4096))
+        );
         assert_eq!(choose("ecdsa", None).unwrap().0, KeyType::EcdsaP256);
-        assert_eq!(choose("ecdsa-sha2-nistp521", None).unwrap().0, KeyType::EcdsaP521);
+        assert_eq!(
+            choose("ecdsa-sha2-nistp521", None).unwrap().0,
+            KeyType::EcdsaP521
+        );
         // -b wins over the curve in the name, as in OpenSSH.
-        assert_eq!(choose("ecdsa-sha2-nistp384", Some(256)).unwrap().0, KeyType::EcdsaP256);
+        assert_eq!(
+            choose("ecdsa-sha2-nistp384", Some(256)).unwrap().0,
+            KeyType::EcdsaP256
+        );
         assert_eq!(choose("ed25519", Some(1)).unwrap().0, KeyType::Ed25519);
         let msg = |r: Result<_, Failure>| r.unwrap_err().message.unwrap();
         assert_eq!(msg(choose("dsa", None)), "unknown key type dsa");
-        assert_eq!(msg(choose("rsa", Some(1000))), "Invalid RSA key length: minimum is 1024 bits");
-        assert_eq!(msg(choose("rsa", Some(20000))), "Invalid RSA key length: maximum is 16384 bits");
+        assert_eq!(
+            msg(choose("rsa", Some(1000))),
+            "Invalid RSA key length: minimum is 1024 bits"
+        );
+        assert_eq!(
+            msg(choose("rsa", Some(20000))),
+            "Invalid RSA key length: maximum is 16384 bits"
+        );
         assert_eq!(msg(choose("rsa", Some(2560))), msg::RSA_LENGTH_UNSUPPORTED);
         assert_eq!(msg(choose("ecdsa", Some(300))), msg::ECDSA_LENGTH_INVALID);
     }

@@ -7,12 +7,12 @@ use std::path::PathBuf;
 
 use oxssh_keys::{DEFAULT_KDF_ROUNDS, KeyType, PrivateKey};
 
+use crate::Context;
 use crate::error::{Outcome, strerror};
 use crate::files::{TempFile, with_suffix};
 use crate::keyfile::{encode_private, public_file_text};
 use crate::messages as msg;
 use crate::prompt::{Console, log};
-use crate::Context;
 
 /// The host key types OpenSSH 9 creates by default, in its order, with their file names.
 const HOST_KEYS: [(KeyType, &str, &str); 3] = [
@@ -69,11 +69,10 @@ fn make_one(
     private_path: &std::path::Path,
     suffix: &str,
 ) -> Result<(), String> {
-    let mut private_tmp = TempFile::create(private_path, 0o600).map_err(|e| {
-        msg::could_not_save_private(private_path.display(), strerror(&e))
-    })?;
-    let mut key = PrivateKey::generate(key_type, None)
-        .map_err(|_| msg::KEY_GENERATION_FAILED.to_string())?;
+    let mut private_tmp = TempFile::create(private_path, 0o600)
+        .map_err(|e| msg::could_not_save_private(private_path.display(), strerror(&e)))?;
+    let mut key =
+        PrivateKey::generate(key_type, None).map_err(|_| msg::KEY_GENERATION_FAILED.to_string())?;
     let comment = ctx.default_comment();
     let rounds = ctx.options.rounds.unwrap_or(DEFAULT_KDF_ROUNDS);
     let text = encode_private(&mut key, &comment, b"", ctx.options.format, rounds)

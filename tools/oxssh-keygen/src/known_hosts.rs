@@ -9,11 +9,11 @@ use std::path::{Path, PathBuf};
 use oxssh_keys::known_hosts::{self, Entry, KnownHosts, Marker};
 use oxssh_keys::randomart;
 
+use crate::Context;
 use crate::error::{Failure, Outcome, strerror};
 use crate::files::{TempFile, with_suffix};
 use crate::messages as msg;
 use crate::prompt::{Console, log};
-use crate::Context;
 
 /// The lines of a file as `getline` gives them, without the newline.
 fn lines(text: &str) -> impl Iterator<Item = (usize, &str)> {
@@ -58,9 +58,11 @@ pub fn run(ctx: &Context, console: &mut dyn Console) -> Outcome {
     // Hashing and deleting happen in place: the temporary file comes first, as OpenSSH's mkstemp.
     let mut tmp = TempFile::create(&path, 0o600)
         .map_err(|e| Failure::fatal(msg::mkstemp_failed(strerror(&e))))?;
-    let _ = tmp
-        .file()
-        .and_then(|f| f.set_permissions(std::fs::Permissions::from_mode(meta.permissions().mode() & 0o644)));
+    let _ = tmp.file().and_then(|f| {
+        f.set_permissions(std::fs::Permissions::from_mode(
+            meta.permissions().mode() & 0o644,
+        ))
+    });
     let bytes = std::fs::read(&path).unwrap_or_default();
     let display = path.display().to_string();
     // A file that is not UTF-8 cannot be rewritten byte for byte here; refuse it like a bad file.
@@ -137,11 +139,15 @@ fn replace_keeping_old(tmp: TempFile, path: &Path, old: &PathBuf) -> Result<(), 
     match std::fs::remove_file(old) {
         Ok(()) => {}
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
-        Err(e) => return Err(Failure::fatal(msg::unlink_failed(cut100(old), strerror(&e)))),
+        Err(e) => {
+            return Err(Failure::fatal(msg::unlink_failed(
+                cut100(old),
+                strerror(&e),
+            )));
+        }
     }
-    std::fs::hard_link(path, old).map_err(|e| {
-        Failure::fatal(msg::link_failed(cut100(path), cut100(old), strerror(&e)))
-    })?;
+    std::fs::hard_link(path, old)
+        .map_err(|e| Failure::fatal(msg::link_failed(cut100(path), cut100(old), strerror(&e))))?;
     let tmp_name = tmp.path().display().to_string();
     if let Err(e) = tmp.persist(path) {
         let _ = std::fs::remove_file(old);

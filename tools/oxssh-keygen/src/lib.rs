@@ -98,7 +98,11 @@ pub fn run(ctx: &Context, console: &mut dyn Console) -> Outcome {
 /// `ask_filename`: prompts with the default key file for `-t` (Ed25519 when no type is given, as in
 /// current OpenSSH) and returns the answer, or the default for an empty line. End of input exits
 /// with status 1.
-pub fn ask_filename(ctx: &Context, console: &mut dyn Console, prompt: &str) -> Result<PathBuf, Failure> {
+pub fn ask_filename(
+    ctx: &Context,
+    console: &mut dyn Console,
+    prompt: &str,
+) -> Result<PathBuf, Failure> {
     let name = match ctx.options.key_type.as_deref() {
         None => "id_ed25519",
         Some(t) => match generate::parse_type(t) {

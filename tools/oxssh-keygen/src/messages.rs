@@ -388,8 +388,7 @@ pub fn rfc4716_parse_key_failed(err: impl Display) -> String {
 
 pub const RFC4716_LINE_TOO_LONG: &str = "input line too long.";
 
-pub const RFC4716_PRIVATE_UNSUPPORTED: &str =
-    "do_convert_from_ssh2: private key conversion failed";
+pub const RFC4716_PRIVATE_UNSUPPORTED: &str = "do_convert_from_ssh2: private key conversion failed";
 
 pub fn not_a_recognised_public_key(path: impl Display) -> String {
     format!("do_convert_from_pkcs8: {path} is not a recognised public key format")

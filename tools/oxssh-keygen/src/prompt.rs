@@ -109,12 +109,13 @@ fn read_hidden(
     mut read: impl FnMut(&mut [u8]) -> io::Result<usize>,
 ) -> Zeroizing<Vec<u8>> {
     let saved = termios::tcgetattr(&input).ok();
-    let mut hidden = false;
+    // readpassphrase ends the line itself whenever it read from a terminal with echo off, even
+    // if echo was already off before it asked.
+    let hidden = saved.is_some();
     if let Some(saved) = &saved {
         let mut quiet = saved.clone();
         quiet.local_modes &= !(LocalModes::ECHO | LocalModes::ECHONL);
-        hidden = termios::tcsetattr(&input, OptionalActions::Flush, &quiet).is_ok()
-            && saved.local_modes.contains(LocalModes::ECHO);
+        let _ = termios::tcsetattr(&input, OptionalActions::Flush, &quiet);
     }
     let _ = output.write_all(prompt.as_bytes());
     let _ = output.flush();
@@ -154,10 +155,15 @@ pub mod scripted {
     /// Scripted input lines and passphrases; everything written is kept.
     #[derive(Default)]
     pub struct ScriptedConsole {
+        /// What was written to standard output.
         pub out: Vec<u8>,
+        /// What was written to standard error.
         pub err: Vec<u8>,
+        /// Lines standard input will give, in order.
         pub lines: VecDeque<String>,
+        /// Passphrases the terminal will give, in order.
         pub passphrases: VecDeque<String>,
+        /// The passphrase prompts shown.
         pub prompts: Vec<String>,
     }
 
@@ -173,7 +179,12 @@ pub mod scripted {
         }
         fn read_passphrase(&mut self, prompt: &str) -> Zeroizing<Vec<u8>> {
             self.prompts.push(prompt.to_string());
-            Zeroizing::new(self.passphrases.pop_front().unwrap_or_default().into_bytes())
+            Zeroizing::new(
+                self.passphrases
+                    .pop_front()
+                    .unwrap_or_default()
+                    .into_bytes(),
+            )
         }
     }
 }

@@ -45,7 +45,11 @@ fn ours_to_openssh(s: &Sandbox, name: &str, spec: &[&str], passphrase: &str) {
     assert_eq!(theirs, public, "OpenSSH's -y of our {name}");
     if !passphrase.is_empty() {
         let wrong = s.openssh(&["-y", "-P", "wrong", "-f", name]);
-        assert!(!wrong.status.success(), "OpenSSH accepted a wrong passphrase: {}", show(&wrong));
+        assert!(
+            !wrong.status.success(),
+            "OpenSSH accepted a wrong passphrase: {}",
+            show(&wrong)
+        );
     }
     assert_fingerprints_match(s, name);
 }
@@ -130,14 +134,20 @@ fn rsa_8192_key_is_read_by_openssh_and_its_rewrite_by_us() {
     let public = s.read_string("k8192.pub");
     s.openssh_ok(&["-p", "-P", "", "-N", PASSPHRASE, "-f", "k8192"]);
     assert_eq!(s.ours_ok(&["-y", "-P", PASSPHRASE, "-f", "k8192"]), public);
-    assert!(s.ours_ok(&["-l", "-f", "k8192.pub"]).starts_with("8192 SHA256:"));
+    assert!(
+        s.ours_ok(&["-l", "-f", "k8192.pub"])
+            .starts_with("8192 SHA256:")
+    );
 }
 
 #[test]
 fn default_type_is_ed25519_as_in_current_openssh() {
     let s = Sandbox::new();
     let out = s.ours_ok(&["-N", "", "-f", "k"]);
-    assert!(out.starts_with("Generating public/private ed25519 key pair.\n"), "{out}");
+    assert!(
+        out.starts_with("Generating public/private ed25519 key pair.\n"),
+        "{out}"
+    );
     assert!(s.read_string("k.pub").starts_with("ssh-ed25519 "));
 }
 
@@ -152,13 +162,21 @@ fn pem_and_pkcs8_private_keys_written_by_openssh_are_read() {
         ("ec256", &["-t", "ecdsa"][..]),
         ("ec521", &["-t", "ecdsa", "-b", "521"][..]),
     ] {
-        for (format, passphrase) in [("PEM", ""), ("PKCS8", ""), ("PEM", PASSPHRASE), ("PKCS8", PASSPHRASE)] {
+        for (format, passphrase) in [
+            ("PEM", ""),
+            ("PKCS8", ""),
+            ("PEM", PASSPHRASE),
+            ("PKCS8", PASSPHRASE),
+        ] {
             let file = format!("{name}_{format}_{}", passphrase.len());
             let mut args = spec.to_vec();
             args.extend(["-m", format, "-N", passphrase, "-f", &file, "-q"]);
             s.openssh_ok(&args);
             let armour = s.read_string(&file);
-            assert!(!armour.contains("OPENSSH PRIVATE KEY"), "{format} file expected");
+            assert!(
+                !armour.contains("OPENSSH PRIVATE KEY"),
+                "{format} file expected"
+            );
             s.assert_same(&["-y", "-P", passphrase, "-f", &file]);
             s.assert_same(&["-l", "-f", &file]);
             // Without its .pub file the key must be read from the PEM itself.
@@ -189,7 +207,10 @@ fn we_write_pem_and_pkcs8_private_keys_openssh_reads() {
         let mut args = spec.to_vec();
         args.extend(["-m", format, "-N", "", "-f", &file, "-q"]);
         s.ours_ok(&args);
-        assert!(s.read_string(&file).starts_with(&format!("-----BEGIN {label}-----\n")));
+        assert!(
+            s.read_string(&file)
+                .starts_with(&format!("-----BEGIN {label}-----\n"))
+        );
         let public = s.read_string(&format!("{file}.pub"));
         let key = public.rsplit_once(' ').unwrap().0;
         assert_eq!(s.openssh_ok(&["-y", "-f", &file]).trim_end(), key);
@@ -204,15 +225,34 @@ fn passphrase_and_comment_changes_match_openssh() {
     // The same key in two sandboxes, changed once by each tool.
     let a = Sandbox::new();
     let b = Sandbox::new();
-    a.openssh_ok(&["-t", "ecdsa", "-N", "old phrase", "-C", "first", "-f", "k", "-q"]);
+    a.openssh_ok(&[
+        "-t",
+        "ecdsa",
+        "-N",
+        "old phrase",
+        "-C",
+        "first",
+        "-f",
+        "k",
+        "-q",
+    ]);
     b.write("k", a.read("k"));
     b.write("k.pub", a.read("k.pub"));
     b.chmod("k", 0o600);
     // Each step, and the passphrase the key has after it.
     let steps: &[(&[&str], &str)] = &[
-        (&["-p", "-P", "old phrase", "-N", "new phrase", "-f", "k"], "new phrase"),
-        (&["-c", "-P", "new phrase", "-C", "second comment", "-f", "k"], "new phrase"),
-        (&["-c", "-P", "new phrase", "-C", "second comment", "-f", "k"], "new phrase"),
+        (
+            &["-p", "-P", "old phrase", "-N", "new phrase", "-f", "k"],
+            "new phrase",
+        ),
+        (
+            &["-c", "-P", "new phrase", "-C", "second comment", "-f", "k"],
+            "new phrase",
+        ),
+        (
+            &["-c", "-P", "new phrase", "-C", "second comment", "-f", "k"],
+            "new phrase",
+        ),
         (&["-p", "-P", "new phrase", "-N", "", "-f", "k"], ""),
         (&["-c", "-C", "", "-f", "k"], ""),
         // Unencrypted: -P is not needed and not checked.
@@ -225,7 +265,11 @@ fn passphrase_and_comment_changes_match_openssh() {
         let ours = a.ours(args);
         let theirs = b.openssh(args);
         common::assert_same_output(args, &ours, &theirs);
-        assert_eq!(a.read_string("k.pub"), b.read_string("k.pub"), "after {args:?}");
+        assert_eq!(
+            a.read_string("k.pub"),
+            b.read_string("k.pub"),
+            "after {args:?}"
+        );
         // Each side's private key is readable by the other tool.
         assert_eq!(
             b.openssh_ok(&["-y", "-P", pass, "-f", &a.path("k").display().to_string()]),

@@ -75,7 +75,11 @@ impl Sandbox {
 
     pub fn mode(&self, name: &str) -> u32 {
         use std::os::unix::fs::PermissionsExt;
-        std::fs::metadata(self.path(name)).expect("stat").permissions().mode() & 0o7777
+        std::fs::metadata(self.path(name))
+            .expect("stat")
+            .permissions()
+            .mode()
+            & 0o7777
     }
 
     pub fn chmod(&self, name: &str, mode: u32) {
@@ -142,14 +146,22 @@ impl Sandbox {
     /// Runs ours, asserting success, and returns standard output.
     pub fn ours_ok(&self, args: &[&str]) -> String {
         let out = self.ours(args);
-        assert!(out.status.success(), "oxssh-keygen {args:?} failed: {}", show(&out));
+        assert!(
+            out.status.success(),
+            "oxssh-keygen {args:?} failed: {}",
+            show(&out)
+        );
         String::from_utf8_lossy(&out.stdout).into_owned()
     }
 
     /// Runs OpenSSH's, asserting success, and returns standard output.
     pub fn openssh_ok(&self, args: &[&str]) -> String {
         let out = self.openssh(args);
-        assert!(out.status.success(), "ssh-keygen {args:?} failed: {}", show(&out));
+        assert!(
+            out.status.success(),
+            "ssh-keygen {args:?} failed: {}",
+            show(&out)
+        );
         String::from_utf8_lossy(&out.stdout).into_owned()
     }
 
@@ -177,7 +189,11 @@ pub fn assert_same_output(args: &[&str], ours: &Output, theirs: &Output) {
         String::from_utf8_lossy(&theirs.stderr),
         "stderr differs for {args:?}"
     );
-    assert_eq!(ours.status.code(), theirs.status.code(), "status differs for {args:?}");
+    assert_eq!(
+        ours.status.code(),
+        theirs.status.code(),
+        "status differs for {args:?}"
+    );
 }
 
 /// A run's status and output, for failure messages.
