@@ -128,3 +128,34 @@ fn a_daemon_that_cannot_bind_says_so_and_exits() {
     );
     assert!(err.contains("fatal: Cannot bind any address."), "{err}");
 }
+
+#[test]
+fn the_sample_configuration_is_accepted() {
+    let (dir, _) = config_with("");
+    let sample = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../contrib/sshd_config.sample"
+    );
+    let key = dir.path().join("host_ed25519");
+    let out = run_quick(oxsshd().args(["-T", "-f", sample, "-h"]).arg(&key));
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let text = String::from_utf8_lossy(&out.stdout);
+    for line in [
+        "usepam yes",
+        "kbdinteractiveauthentication no",
+        "acceptenv LANG",
+        "acceptenv LC_*",
+        "subsystem sftp /usr/lib/openssh/sftp-server",
+        "allowtcpforwarding yes",
+    ] {
+        assert!(
+            text.lines().any(|l| l == line),
+            "missing {line:?} in:\n{text}"
+        );
+    }
+}
