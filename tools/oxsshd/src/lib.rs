@@ -122,17 +122,21 @@ pub fn main_with_args(args: impl IntoIterator<Item = OsString>) -> ExitCode {
             return ExitCode::from(e.status);
         }
     };
-    if let Mode::SingleUser(me) = &daemon.loaded.mode
-        && daemon.loaded.embedded
-    {
+    if daemon.loaded.embedded {
         let port = bound.first().map_or(0, |b| b.address.1);
-        let password = daemon.loaded.use_pam && daemon.loaded.options.password_authentication;
-        log::single_user_mode(
-            &me.name,
-            port,
-            password,
-            &me.home.join(".ssh/authorized_keys").display().to_string(),
-        );
+        match &daemon.loaded.mode {
+            Mode::SingleUser(me) => {
+                let password =
+                    daemon.loaded.use_pam && daemon.loaded.options.password_authentication;
+                log::single_user_mode(
+                    &me.name,
+                    port,
+                    password,
+                    &me.home.join(".ssh/authorized_keys").display().to_string(),
+                );
+            }
+            Mode::Root => log::builtin_defaults(options::DEFAULT_CONFIG, port),
+        }
     }
     if !flags.foreground
         && flags.debug == 0

@@ -213,6 +213,13 @@ pub fn single_user_mode(user: &str, port: u16, password: bool, authorized_keys: 
     info(format_args!("Connect with: ssh -p {port} {user}@HOST"));
 }
 
+/// Our addition: root without a configuration file on a fresh machine.
+pub fn builtin_defaults(missing: &str, port: u16) {
+    info(format_args!(
+        "{missing} does not exist: using the built-in defaults (port {port}, host keys generated in root's state directory)"
+    ));
+}
+
 /// sshd.c `sigterm_handler` / the main loop.
 pub fn terminating(signal: i32) {
     info(format_args!("Received signal {signal}; terminating."));
@@ -486,6 +493,13 @@ pub fn key_expired(file: &str, line: usize) {
 /// auth-passwd.c / auth-pam.c: a PAM call failed for a reason other than a bad password.
 pub fn pam_error(what: impl Display) {
     error(format_args!("PAM: {what}"));
+}
+
+/// auth2.c `userauth_finish`: PAM's account check refused a user who authenticated.
+pub fn pam_account_denied(user: &str) {
+    error(format_args!(
+        "Access denied for user {user} by PAM account configuration"
+    ));
 }
 
 /// auth.c: shadow says the password has expired; only PAM can change it here.

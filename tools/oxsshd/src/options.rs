@@ -11,13 +11,14 @@
 //! ordinary user's own password through its setgid helper), else public keys only. The defaults
 //! are passed to oxssh-config as `-o` lines after the user's own, so `-o` and `-p` still override
 //! them (the first value of a keyword wins, as in sshd_config). Root without `-f` reads
-//! /etc/ssh/sshd_config and listens on port 22, as sshd does.
+//! /etc/ssh/sshd_config and listens on port 22, as sshd does; on a machine without that file root
+//! gets the same built-in defaults on port 22, with host keys in root's state directory.
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use oxssh_config::server::{ConnectionInfo, Resolved, ServerConfig as FileConfig, ServerOptions};
-use oxssh_config::{AlgorithmList, Algorithms};
+use oxssh_config::{AlgorithmList, Algorithms, Environment};
 use oxssh_keys::PrivateKey;
 use oxssh_proto::names;
 use oxssh_sys::user::User;
@@ -123,9 +124,10 @@ pub struct Loaded {
     pub options: ServerOptions,
     /// Root or single-user.
     pub mode: Mode,
-    /// True when the embedded single-user defaults are in use (no `-f`, not root).
+    /// True when the built-in defaults are in use (no `-f`, and not root or no
+    /// /etc/ssh/sshd_config).
     pub embedded: bool,
-    /// Where generated host keys live in single-user mode.
+    /// Where generated host keys live with the built-in defaults.
     pub state_dir: Option<PathBuf>,
     /// Whether password and keyboard-interactive go through PAM.
     pub use_pam: bool,
@@ -149,7 +151,9 @@ pub fn load(flags: &Flags) -> Result<Loaded, StartError> {
             })?;
         Mode::SingleUser(Arc::new(me))
     };
-    let embedded = !root && flags.config_file.is_none();
+    // The built-in defaults: for an ordinary user without -f, and for root without -f on a
+    // machine that has no /etc/ssh/sshd_config (a fresh one), so `oxsshd -D -e` always works.
+    let embedded = flags.config_file.is_none() && (!root || !Path::new(DEFAULT_CONFIG).exists());
     let mut options: Vec<String> = Vec::new();
     if let Some(af) = flags.address_family {
         options.push(format!("AddressFamily {af}"));
@@ -162,10 +166,11 @@ pub fn load(flags: &Flags) -> Result<Loaded, StartError> {
     let mut state = None;
     let pam = pam_service_exists();
     let (config_file, ports) = if embedded {
-        let Mode::SingleUser(me) = &mode else {
-            unreachable_root()?
+        let home = match &mode {
+            Mode::SingleUser(me) => me.home.clone(),
+            Mode::Root => PathBuf::from(env.home_dir()),
         };
-        let dir = state_dir(&me.home);
+        let dir = state_dir(&home);
         if host_keys.is_empty() {
             for name in crate::hostkeys::GENERATED {
                 host_keys.push(dir.join(name).to_string_lossy().into_owned());
@@ -173,10 +178,10 @@ pub fn load(flags: &Flags) -> Result<Loaded, StartError> {
         }
         state = Some(dir);
         options.extend(embedded_options(pam));
-        let ports = if flags.ports.is_empty() {
-            vec![SINGLE_USER_PORT]
-        } else {
-            flags.ports.clone()
+        let ports = match (&mode, flags.ports.is_empty()) {
+            (_, false) => flags.ports.clone(),
+            (Mode::SingleUser(_), true) => vec![SINGLE_USER_PORT],
+            (Mode::Root, true) => vec![22],
         };
         (PathBuf::from("/dev/null"), ports)
     } else {
@@ -213,13 +218,7 @@ pub fn load(flags: &Flags) -> Result<Loaded, StartError> {
     })
 }
 
-fn unreachable_root<T>() -> Result<T, StartError> {
-    Err(StartError::fatal(
-        "internal error: single-user mode without a user",
-    ))
-}
-
-/// The single-user defaults, as `-o` lines.
+/// The built-in defaults, as `-o` lines.
 fn embedded_options(pam: bool) -> Vec<String> {
     let yes_no = |b: bool| if b { "yes" } else { "no" };
     let mut o = vec![

@@ -301,6 +301,57 @@ impl Access {
         Ok(result)
     }
 
+    /// Before authentication: with UsePAM, the account check OpenSSH runs after every method
+    /// (`do_pam_account`), for logins PAM did not authenticate (keys). It starts the transaction the
+    /// session will use. False when PAM refuses the account.
+    pub async fn pam_account(
+        &self,
+        account: &Account,
+        remote: &Remote,
+    ) -> Result<bool, WrongPhase> {
+        self.require(Phase::PreAuth, "pam account")?;
+        if self.has_pam() {
+            return Ok(true);
+        }
+        let name = account.user.name.clone();
+        let rhost = remote.address.clone();
+        let slot = self.pam.clone();
+        let ok = tokio::task::spawn_blocking(move || {
+            // Nothing to ask the user here: notices are dropped, prompts abort.
+            let conv = |messages: &[oxssh_sys::pam::Message]| {
+                if messages.iter().any(|m| m.style.is_prompt()) {
+                    return Err(oxssh_sys::pam::ConversationAborted);
+                }
+                Ok(messages.iter().map(|_| None).collect())
+            };
+            let mut tx = match PamTransaction::start(PAM_SERVICE, &name, conv) {
+                Ok(tx) => tx,
+                Err(e) => {
+                    log::pam_error(e);
+                    return false;
+                }
+            };
+            let _ = tx.set_rhost(&rhost);
+            match tx.acct_mgmt(false) {
+                Ok(AccountStatus::Valid) => {
+                    *slot.lock().unwrap_or_else(|p| p.into_inner()) = Some(tx);
+                    true
+                }
+                Ok(AccountStatus::NewAuthtokRequired) => {
+                    log::password_expired(&name);
+                    false
+                }
+                Err(e) => {
+                    log::pam_error(e);
+                    false
+                }
+            }
+        })
+        .await
+        .unwrap_or(false);
+        Ok(ok)
+    }
+
     /// The authentication decision: from now on only post-authentication operations, for this
     /// account only. Can be given once.
     pub fn authenticated(&self, account: &Account) -> Result<(), WrongPhase> {

@@ -215,3 +215,34 @@ fn signals_reach_the_process_and_max_sessions_caps_a_connection() {
     );
     assert_output(&out, 0, "signal TERM\nsecond session refused\n", &server);
 }
+
+#[test]
+fn an_expired_account_is_refused_with_and_without_pam() {
+    if skip_unless_root("an_expired_account_is_refused_with_and_without_pam") {
+        return;
+    }
+    let user = TestUser::create();
+    let key = ClientKey::new("ed25519");
+    user.authorize(&key.public_line);
+    let with_pam = Server::start("UsePAM yes\n");
+    let without = Server::start("UsePAM no\n");
+    // Before expiry both let the key in (PAM's account check passes).
+    let out = run_quick(ssh_with_key(with_pam.port, &key.path, &user.name).arg("echo in"));
+    assert_output(&out, 0, "in\n", &with_pam);
+    assert!(
+        Command::new("chage")
+            .args(["-E", "1", &user.name])
+            .status()
+            .unwrap()
+            .success()
+    );
+    for server in [&with_pam, &without] {
+        let out = run_quick(ssh_with_key(server.port, &key.path, &user.name).arg("true"));
+        assert_eq!(out.status.code(), Some(255), "{}", server.log());
+    }
+    assert!(with_pam.wait_log(&format!(
+        "Access denied for user {} by PAM account configuration",
+        user.name
+    )));
+    assert!(without.wait_log(&format!("Account {} has expired", user.name)));
+}

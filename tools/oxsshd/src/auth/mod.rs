@@ -371,33 +371,30 @@ impl AuthContext {
                 partial = true;
             }
         }
-        let outcome = if partial {
-            Outcome::Partial
-        } else {
-            Outcome::Accepted
-        };
-        self.log_result(outcome, method, submethod, info, account);
         if partial {
+            self.log_result(Outcome::Partial, method, submethod, info, account);
             self.wait_minimum().await;
-            let next: Vec<String> = self
-                .remaining
-                .iter()
-                .filter_map(|l| l.first())
-                .map(|m| m.split(':').next().unwrap_or(m).to_owned())
-                .fold(Vec::new(), |mut v, m| {
-                    if !v.contains(&m) {
-                        v.push(m);
-                    }
-                    v
-                });
             return Decision::Reject {
                 partial: true,
-                methods: Some(next),
+                methods: self.next_methods(),
             };
         }
-        if self.access.authenticated(account).is_err() {
-            return self.fail_quietly().await;
+        // UsePAM: PAM has the last word on the account for every method (expiry, pam_nologin,
+        // pam_access), and the session needs its transaction (auth2.c userauth_finish).
+        if self.daemon.loaded.use_pam
+            && !self
+                .access
+                .pam_account(account, &self.remote())
+                .await
+                .unwrap_or(false)
+        {
+            log::pam_account_denied(&account.user.name);
+            return self.fail(method, info, account, true).await;
         }
+        if self.access.authenticated(account).is_err() {
+            return self.fail(method, info, account, true).await;
+        }
+        self.log_result(Outcome::Accepted, method, submethod, info, account);
         Decision::Accept
     }
 
