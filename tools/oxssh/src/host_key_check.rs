@@ -439,12 +439,9 @@ pub fn check(ctx: &Context, key: &PublicKey) -> Verdict {
                     known_hosts::EntryKey::Unsupported { key_type } => key_type.clone(),
                     known_hosts::EntryKey::Supported(k) => k.key_type().display_name().to_owned(),
                 });
-            log::error(&messages::offending_key(
-                &offending,
-                path,
-                entry.line_number(),
-                &host,
-            ));
+            for l in messages::offending_key(&offending, path, entry.line_number(), &host) {
+                log::error(&l);
+            }
             if ctx.strict != StrictHostKeyChecking::No {
                 log::error(&messages::changed_strict(&host));
                 return Verdict::Refused;

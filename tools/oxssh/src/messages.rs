@@ -248,11 +248,13 @@ pub fn add_correct_host_key(file: &str) -> String {
     format!("Add correct host key in {file} to get rid of this message.")
 }
 
-/// Where the old key is, and how to remove it (Debian's OpenSSH 9.2 adds the two last lines).
-pub fn offending_key(key_type: &str, file: &str, line: usize, host: &str) -> String {
-    format!(
-        "Offending {key_type} key in {file}:{line}\n  remove with:\n  ssh-keygen -f \"{file}\" -R \"{host}\""
-    )
+/// Where the old key is, and how to remove it (Debian's OpenSSH 9.2 adds the last two lines).
+pub fn offending_key(key_type: &str, file: &str, line: usize, host: &str) -> Vec<String> {
+    vec![
+        format!("Offending {key_type} key in {file}:{line}"),
+        "  remove with:".to_owned(),
+        format!("  ssh-keygen -f \"{file}\" -R \"{host}\""),
+    ]
 }
 
 /// StrictHostKeyChecking is not off and the key changed.

@@ -116,7 +116,14 @@ pub fn read_passphrase(prompt: &str, echo: bool) -> Option<Zeroizing<String>> {
     let _ = tty.write_all(prompt.as_bytes());
     let _ = tty.flush();
     let line = if echo {
-        read_line(&mut tty)
+        let line = read_line(&mut tty);
+        // readpassphrase(3): when the terminal does not echo, the user's newline is shown by
+        // writing one, so the next output starts on a fresh line.
+        if rustix::termios::tcgetattr(&tty).is_ok_and(|t| !t.local_modes.contains(LocalModes::ECHO))
+        {
+            let _ = tty.write_all(b"\n");
+        }
+        line
     } else {
         let saved = rustix::termios::tcgetattr(&tty).ok();
         if let (Some(saved), Ok(dup)) = (saved.clone(), tty.try_clone()) {
