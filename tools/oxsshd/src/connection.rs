@@ -65,6 +65,15 @@ pub async fn serve(
                     handle.disconnect(oxssh_proto::error::reason::BY_APPLICATION, "internal error");
                     continue;
                 };
+                if !options.client_alive_interval.is_zero() {
+                    tokio::spawn(client_alive(
+                        handle.clone(),
+                        options.client_alive_interval,
+                        options.client_alive_count_max,
+                        Who::User(user.clone()),
+                        peer.clone(),
+                    ));
+                }
                 let key_options = auth.key_options().unwrap_or_default();
                 forwards = Some(Forwards::new(
                     handle.clone(),
@@ -153,6 +162,33 @@ pub async fn serve(
     }
     log_end(&auth, &peer, result, peer_disconnected);
     access.finish().await;
+}
+
+/// ClientAliveInterval / ClientAliveCountMax (serverloop.c `client_alive_check`): a
+/// `keepalive@openssh.com` request every interval; after `max` without an answer the client is
+/// gone and the connection ends.
+async fn client_alive(
+    handle: Handle,
+    interval: std::time::Duration,
+    max: u32,
+    who: Who,
+    peer: Peer,
+) {
+    let mut missed = 0u32;
+    while handle.is_alive() {
+        tokio::time::sleep(interval).await;
+        let asked = handle.global_request("keepalive@openssh.com", Vec::new());
+        if tokio::time::timeout(interval, asked).await.is_ok() {
+            missed = 0;
+            continue;
+        }
+        missed += 1;
+        if missed >= max.max(1) {
+            log::client_not_responding(&who, &peer);
+            handle.disconnect(oxssh_proto::error::reason::BY_APPLICATION, "Timeout");
+            return;
+        }
+    }
 }
 
 fn apply(handle: &Handle, decision: Decision) {

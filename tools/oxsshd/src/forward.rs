@@ -30,6 +30,10 @@ const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
 /// Bytes moved per read between a socket and a channel.
 const CHUNK: usize = 64 * 1024;
 
+/// Remote forwards one connection may hold: far more than anyone uses, and a bound on the
+/// listeners a client can make us open.
+const MAX_REMOTE_FORWARDS: usize = 256;
+
 /// The forwardings of one authenticated connection.
 pub struct Forwards {
     handle: Handle,
@@ -209,7 +213,10 @@ impl Forwards {
     }
 
     async fn listen(&mut self, host: String, port: u32) -> Option<Vec<u8>> {
-        if !self.allowed(false) || !self.listen_ok(&host, port) {
+        if self.listeners.len() >= MAX_REMOTE_FORWARDS
+            || !self.allowed(false)
+            || !self.listen_ok(&host, port)
+        {
             log::forwarding_refused("listen on", &format!("{host} port {port}"));
             return None;
         }
@@ -298,10 +305,13 @@ async fn accept_loop(listener: TcpListener, handle: Handle, address: String, por
     }
 }
 
-/// Copies both ways between a socket and a channel; each direction's end becomes the other's EOF,
-/// and the channel closes when both are done.
-pub async fn bridge(stream: TcpStream, channel: Channel) {
-    let (mut rd, mut wr) = stream.into_split();
+/// Copies both ways between a socket (TCP or Unix) and a channel; each direction's end becomes the
+/// other's EOF, and the channel closes when both are done.
+pub async fn bridge<S>(stream: S, channel: Channel)
+where
+    S: tokio::io::AsyncRead + tokio::io::AsyncWrite,
+{
+    let (mut rd, mut wr) = tokio::io::split(stream);
     let mut to_channel = channel.writer(Stream::Data);
     let mut from_channel = channel.reader(Stream::Data);
     let up = async {

@@ -21,6 +21,7 @@
 //! | [`log`] | every log line, in OpenSSH's words |
 #![forbid(unsafe_code)]
 
+pub mod agent;
 pub mod auth;
 pub mod cli;
 mod connection;

@@ -314,6 +314,14 @@ pub fn disconnected(who: &Who, peer: &Peer) {
     ));
 }
 
+/// serverloop.c `client_alive_check`.
+pub fn client_not_responding(who: &Who, peer: &Peer) {
+    info(format_args!(
+        "Timeout, client not responding from {}",
+        connection_id(who, peer)
+    ));
+}
+
 /// packet.c `ssh_packet_disconnect`: we disconnect the client.
 pub fn disconnecting(who: &Who, peer: &Peer, reason: &str) {
     info(format_args!(

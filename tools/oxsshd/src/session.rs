@@ -55,6 +55,8 @@ pub struct Shared {
     pub pam_env: OnceCell<Vec<(String, String)>>,
     /// Open session channels (MaxSessions).
     pub open: AtomicU32,
+    /// The forwarded agent's socket, once a session asked for one.
+    agent: std::sync::Mutex<Option<crate::agent::AgentForward>>,
     next_id: AtomicU32,
 }
 
@@ -78,6 +80,7 @@ impl Shared {
             pam_env: OnceCell::new(),
             open: AtomicU32::new(0),
             next_id: AtomicU32::new(0),
+            agent: std::sync::Mutex::new(None),
         }
     }
 
@@ -89,6 +92,44 @@ impl Shared {
                 (n < max).then_some(n + 1)
             })
             .is_ok()
+    }
+
+    /// `auth-agent-req@openssh.com`: starts (once per connection) the forwarded agent socket if
+    /// AllowAgentForwarding and the key's options allow it.
+    fn start_agent(&self, handle: &oxssh_tokio::Handle) -> bool {
+        let o = &self.options;
+        if !o.allow_agent_forwarding || o.disable_forwarding || !self.key_options.agent_forwarding {
+            return false;
+        }
+        let mut slot = self.agent.lock().unwrap_or_else(|p| p.into_inner());
+        if slot.is_some() {
+            return true;
+        }
+        let owner = match self.access.account() {
+            Some(a) if oxssh_sys::user::is_root() => {
+                Some((a.user.uid.as_raw(), a.user.gid.as_raw()))
+            }
+            Some(_) => None,
+            None => return false,
+        };
+        match crate::agent::AgentForward::start(handle.clone(), owner) {
+            Ok(agent) => {
+                *slot = Some(agent);
+                true
+            }
+            Err(e) => {
+                log::error(format_args!("auth_input_request_forwarding: {e}"));
+                false
+            }
+        }
+    }
+
+    fn agent_socket(&self) -> Option<std::path::PathBuf> {
+        self.agent
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .as_ref()
+            .map(crate::agent::AgentForward::socket)
     }
 
     fn forced(&self) -> Option<Forced> {
@@ -230,6 +271,7 @@ async fn serve(shared: &Arc<Shared>, channel: &Channel, id: u32) {
                     }
                 }
             }
+            ChannelRequest::AuthAgent => shared.start_agent(channel.connection()),
             _ => false,
         };
         if want_reply {
@@ -278,7 +320,7 @@ async fn start(
         client_env,
         pam_env,
         set_env: options.set_env.clone(),
-        auth_sock: None,
+        auth_sock: shared.agent_socket(),
     };
     let signals_allowed = forced.is_none() && !matches!(request, Request::Subsystem { .. });
     let (stdio, is_pty) = match pty {

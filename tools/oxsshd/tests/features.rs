@@ -246,3 +246,98 @@ fn an_expired_account_is_refused_with_and_without_pam() {
     )));
     assert!(without.wait_log(&format!("Account {} has expired", user.name)));
 }
+
+#[test]
+fn agent_forwarding_reaches_the_clients_agent() {
+    if skip_unless_root("agent_forwarding_reaches_the_clients_agent")
+        || !require("ssh-agent")
+        || !require("ssh-add")
+    {
+        return;
+    }
+    let user = TestUser::create();
+    let key = ClientKey::new("ed25519");
+    user.authorize(&key.public_line);
+    let server = Server::start("UsePAM no\n");
+    let sock = key.dir.path().join("agent.sock");
+    let mut agent = Command::new("ssh-agent")
+        .arg("-D")
+        .arg("-a")
+        .arg(&sock)
+        .stdout(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    while !sock.exists() {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "ssh-agent did not start"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(10));
+    }
+    let added = run_quick(
+        Command::new("ssh-add")
+            .env("SSH_AUTH_SOCK", &sock)
+            .arg(&key.path),
+    );
+    assert!(added.status.success(), "{added:?}");
+    let out = run_quick(
+        ssh_with_key(server.port, &key.path, &user.name)
+            .env("SSH_AUTH_SOCK", &sock)
+            .arg("-A")
+            .arg("stat -c %U:%a $SSH_AUTH_SOCK; ssh-add -l"),
+    );
+    let _ = agent.kill();
+    let _ = agent.wait();
+    let text = stdout(&out);
+    assert_eq!(out.status.code(), Some(0), "{text} {}", server.log());
+    let mut lines = text.lines();
+    assert_eq!(
+        lines.next(),
+        Some(format!("{}:600", user.name).as_str()),
+        "{text}"
+    );
+    assert!(
+        lines.next().is_some_and(|l| l.contains("(ED25519)")),
+        "{text}"
+    );
+    // Without -A there is no socket.
+    let out = run_quick(
+        ssh_with_key(server.port, &key.path, &user.name).arg("echo ${SSH_AUTH_SOCK:-none}"),
+    );
+    assert_output(&out, 0, "none\n", &server);
+}
+
+#[test]
+fn an_unresponsive_client_is_disconnected_after_client_alive_count_max() {
+    if skip_unless_root("an_unresponsive_client_is_disconnected") {
+        return;
+    }
+    let user = TestUser::create();
+    let key = ClientKey::new("ed25519");
+    user.authorize(&key.public_line);
+    let server = Server::start("UsePAM no\nClientAliveInterval 1\nClientAliveCountMax 2\n");
+    let mut ssh = ssh_with_key(server.port, &key.path, &user.name)
+        .arg("sleep 60")
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    assert!(server.wait_log("Starting session: command"));
+    // A stopped client answers nothing.
+    assert!(
+        Command::new("kill")
+            .args(["-STOP", &ssh.id().to_string()])
+            .status()
+            .unwrap()
+            .success()
+    );
+    let found = server.wait_log(&format!(
+        "Timeout, client not responding from user {} 127.0.0.1 port",
+        user.name
+    ));
+    let _ = ssh.kill();
+    let _ = ssh.wait();
+    assert!(found, "{}", server.log());
+}
