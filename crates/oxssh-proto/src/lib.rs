@@ -41,6 +41,8 @@ mod connection;
 mod core;
 pub mod error;
 mod event;
+#[doc(hidden)]
+pub mod fuzzing;
 mod kex;
 pub mod limits;
 pub mod msg;
