@@ -40,6 +40,8 @@ pub async fn serve(
     let mut sessions: Option<Arc<session::Shared>> = None;
     let mut forwards: Option<Forwards> = None;
     let mut peer_disconnected = false;
+    // OpenSSH's client promises with no-more-sessions@openssh.com not to open another session.
+    let mut no_more_sessions = false;
 
     while let Some(event) = driven.events.recv().await {
         match event {
@@ -92,7 +94,7 @@ pub async fn serve(
             }
             Event::ChannelOpenRequest { channel, kind } => match (kind, &sessions, &forwards) {
                 (ChannelKind::Session, Some(shared), _) => {
-                    if !shared.try_open() {
+                    if no_more_sessions || !shared.try_open() {
                         handle.reject_channel(
                             channel,
                             open_failure::ADMINISTRATIVELY_PROHIBITED,
@@ -135,6 +137,9 @@ pub async fn serve(
                 want_reply,
                 data,
             } => {
+                if name == "no-more-sessions@openssh.com" {
+                    no_more_sessions = true;
+                }
                 let answer = match &mut forwards {
                     Some(f) => f.global_request(&name, &data).await,
                     None => None,

@@ -149,6 +149,8 @@ struct PtyRequest {
 pub async fn run(shared: Arc<Shared>, channel: Channel) {
     let id = shared.next_id.fetch_add(1, Ordering::SeqCst);
     serve(&shared, &channel, id).await;
+    // Whatever ended the session (the peer closing, a refused start), the channel goes too.
+    channel.close();
     shared.open.fetch_sub(1, Ordering::SeqCst);
     log::close_session(&shared.user, &shared.peer, id);
 }
@@ -465,6 +467,10 @@ async fn running(channel: &Channel, child: oxssh_sys::spawn::SpawnedChild, signa
                 },
             };
             channel.request(report, false).await;
+            // The request travels on the driver's command queue, EOF and CLOSE on the channel's
+            // own state, which the driver may act on first. A query behind the request on the same
+            // queue returns only once the core has the status, so it goes out before EOF.
+            let _ = channel.connection().info().await;
             channel.eof();
             channel.close();
         }
