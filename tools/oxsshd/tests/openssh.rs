@@ -101,12 +101,20 @@ fn without_pam_passwords_are_checked_against_shadow_and_invalid_users_look_the_s
     );
     assert_output(&out, 0, "prompt\n", &server);
 
-    // A wrong password and an unknown user fail alike, in about the same time.
+    // A wrong password and an unknown user fail alike, in about the same time (the best of three
+    // tries each, so other tests running in parallel do not decide the outcome).
     let timed = |name: &str| {
-        let start = Instant::now();
-        let out = run_quick(ssh_with_password(server.port, name, "not-it", "password").arg("true"));
-        assert_eq!(out.status.code(), Some(255));
-        start.elapsed()
+        (0..3)
+            .map(|_| {
+                let start = Instant::now();
+                let out = run_quick(
+                    ssh_with_password(server.port, name, "not-it", "password").arg("true"),
+                );
+                assert_eq!(out.status.code(), Some(255));
+                start.elapsed()
+            })
+            .min()
+            .unwrap()
     };
     let known = timed(&user.name);
     let unknown = timed("oxssh-no-such-user");
