@@ -164,6 +164,25 @@ fn report_driver_end(remote: &str, result: Result<(), DriverError>, after_banner
     }
 }
 
+/// kex.c `kex_choose_conf`'s debug lines: what was negotiated.
+async fn log_algorithms(handle: &Handle) {
+    let Some(a) = handle.info().await.algorithms else {
+        return;
+    };
+    log::debug(&format!("kex: algorithm: {}", a.kex_name));
+    log::debug(&format!("kex: host key algorithm: {}", a.host_key.name()));
+    for (dir, cipher, mac) in [
+        ("server->client", a.cipher_s2c, a.mac_s2c),
+        ("client->server", a.cipher_c2s, a.mac_c2s),
+    ] {
+        let mac = mac.map_or("<implicit>", |m| m.name());
+        log::debug(&format!(
+            "kex: {dir} cipher: {} MAC: {mac} compression: none",
+            cipher.name()
+        ));
+    }
+}
+
 /// Whether `list` keeps the relative order of `default` (OpenSSH reorders host key algorithms by
 /// known_hosts only when the user did not choose an order: no HostKeyAlgorithms, or a `+`/`-`
 /// modification of the default).
@@ -435,7 +454,12 @@ pub async fn establish(
                 conn.host_key = Some(key);
                 conn.handle.accept_host_key();
             }
-            Event::KexCompleted { .. } => log::debug("SSH2_MSG_NEWKEYS received"),
+            Event::KexCompleted { .. } => {
+                if log::enabled(oxssh_config::values::LogLevel::Debug1) {
+                    log_algorithms(&conn.handle).await;
+                }
+                log::debug("SSH2_MSG_NEWKEYS received");
+            }
             Event::UserauthReady => break,
             Event::AuthBanner { message } => auth::print_banner(&message),
             other => conn.background(other),

@@ -384,6 +384,11 @@ pub fn connection_closed_by_remote(host: &str) -> String {
     format!("Connection to {host} closed by remote host.")
 }
 
+/// Reading from the server failed during a session (clientloop.c).
+pub fn read_from_remote_failed(host: &str, why: &str) -> String {
+    format!("Read from remote host {host}: {why}")
+}
+
 /// The server stopped answering keepalives.
 pub fn server_not_responding(host: &str) -> String {
     format!("Timeout, server {host} not responding.")

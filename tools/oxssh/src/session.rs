@@ -398,10 +398,21 @@ async fn finish(
                 ));
                 log::error(&messages::disconnected_from(&conn.remote));
             } else {
+                // clientloop.c quit_message: written whatever the log level, even with -q.
                 match result {
                     Ok(()) | Err(DriverError::PeerClosed) => {
-                        log::info(&messages::connection_closed_by_remote(&conn.host));
+                        log::raw_stderr(&format!(
+                            "{}\r\n",
+                            messages::connection_closed_by_remote(&conn.host)
+                        ));
                     }
+                    Err(DriverError::Io(e)) => log::raw_stderr(&format!(
+                        "{}\r\n",
+                        messages::read_from_remote_failed(
+                            &conn.host,
+                            &oxssh_tokio::connect::error_text(&e)
+                        )
+                    )),
                     Err(e) => log::error(&messages::connection_to_failed(
                         &conn.remote,
                         &e.to_string(),

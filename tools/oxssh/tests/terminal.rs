@@ -252,57 +252,6 @@ fn a_passphrase_protected_key_asks_for_its_passphrase() {
     assert_eq!(exit_code(&mut p), 0);
 }
 
-/// A local account with a password, for password authentication; removed on drop. Needs root.
-struct TempUser {
-    name: String,
-    home: tempfile::TempDir,
-}
-
-impl TempUser {
-    fn create(password: &str) -> Option<Self> {
-        if !is_root()
-            || oxssh_test::peers::which("useradd").is_none()
-                && !std::path::Path::new("/usr/sbin/useradd").exists()
-        {
-            eprintln!("SKIPPED: creating a user with a password needs root and useradd");
-            return None;
-        }
-        let name = format!("oxt{}", std::process::id());
-        let home = tempfile::tempdir().unwrap();
-        let ok = Command::new("/usr/sbin/useradd")
-            .args(["-M", "-s", "/bin/sh", "-d"])
-            .arg(home.path())
-            .arg(&name)
-            .status()
-            .map(|s| s.success())
-            .unwrap_or(false);
-        if !ok {
-            eprintln!("SKIPPED: useradd failed");
-            return None;
-        }
-        let user = Self { name, home };
-        let mut chpasswd = Command::new("/usr/sbin/chpasswd")
-            .stdin(std::process::Stdio::piped())
-            .spawn()
-            .unwrap();
-        use std::io::Write;
-        writeln!(chpasswd.stdin.take().unwrap(), "{}:{password}", user.name).unwrap();
-        assert!(chpasswd.wait().unwrap().success());
-        Command::new("chown")
-            .arg(&user.name)
-            .arg(user.home.path())
-            .status()
-            .unwrap();
-        Some(user)
-    }
-}
-
-impl Drop for TempUser {
-    fn drop(&mut self) {
-        let _ = Command::new("/usr/sbin/userdel").arg(&self.name).status();
-    }
-}
-
 #[test]
 fn password_login_prompts_retries_and_runs_the_command() {
     let Some(server) = sshd("") else { return };

@@ -196,7 +196,10 @@ pub fn trust(home: &Home, server: &oxssh_test::peers::OpenSshServer) {
     for l in host_key_lines(server) {
         let mut words = l.split_whitespace();
         let (t, k) = (words.next().unwrap(), words.next().unwrap());
-        text.push_str(&format!("[127.0.0.1]:{} {t} {k}\n", server.port));
+        text.push_str(&format!(
+            "[127.0.0.1]:{port},[localhost]:{port} {t} {k}\n",
+            port = server.port
+        ));
     }
     std::fs::write(home.ssh("known_hosts"), text).unwrap();
 }
@@ -222,4 +225,78 @@ pub fn args<'a>(home: &'a Home, port: u16, rest: &[&'a str]) -> Vec<String> {
     ];
     v.extend(rest.iter().map(|s| (*s).to_owned()));
     v
+}
+
+/// A local account with a password, for password authentication; removed on drop. Needs root.
+pub struct TempUser {
+    pub name: String,
+    pub home: tempfile::TempDir,
+}
+
+impl TempUser {
+    pub fn create(password: &str) -> Option<Self> {
+        if !is_root()
+            || oxssh_test::peers::which("useradd").is_none()
+                && !std::path::Path::new("/usr/sbin/useradd").exists()
+        {
+            eprintln!("SKIPPED: creating a user with a password needs root and useradd");
+            return None;
+        }
+        static NEXT: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
+        let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let name = format!("oxt{}x{n}", std::process::id());
+        let home = tempfile::tempdir().unwrap();
+        let ok = std::process::Command::new("/usr/sbin/useradd")
+            .args(["-M", "-s", "/bin/sh", "-d"])
+            .arg(home.path())
+            .arg(&name)
+            .status()
+            .map(|s| s.success())
+            .unwrap_or(false);
+        if !ok {
+            eprintln!("SKIPPED: useradd failed");
+            return None;
+        }
+        let user = Self { name, home };
+        let mut chpasswd = std::process::Command::new("/usr/sbin/chpasswd")
+            .stdin(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        use std::io::Write;
+        writeln!(chpasswd.stdin.take().unwrap(), "{}:{password}", user.name).unwrap();
+        assert!(chpasswd.wait().unwrap().success());
+        std::process::Command::new("chown")
+            .arg(&user.name)
+            .arg(user.home.path())
+            .status()
+            .unwrap();
+        Some(user)
+    }
+}
+
+impl Drop for TempUser {
+    fn drop(&mut self) {
+        let _ = std::process::Command::new("/usr/sbin/userdel")
+            .arg(&self.name)
+            .status();
+    }
+}
+
+impl TempUser {
+    /// Installs `line` as the user's only authorized key (~/.ssh/authorized_keys, owned by the
+    /// user, as Dropbear and sshd's StrictModes require).
+    pub fn authorize(&self, line: &str) {
+        let ssh = self.home.path().join(".ssh");
+        std::fs::create_dir_all(&ssh).unwrap();
+        std::fs::write(ssh.join("authorized_keys"), format!("{line}\n")).unwrap();
+        set_mode(&ssh, 0o700);
+        set_mode(&ssh.join("authorized_keys"), 0o600);
+        let status = std::process::Command::new("chown")
+            .arg("-R")
+            .arg(&self.name)
+            .arg(self.home.path())
+            .status()
+            .unwrap();
+        assert!(status.success());
+    }
 }
