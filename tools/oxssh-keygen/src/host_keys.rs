@@ -69,8 +69,10 @@ fn make_one(
     private_path: &std::path::Path,
     suffix: &str,
 ) -> Result<(), String> {
+    // OpenSSH names the mkstemp template, whose X's it could not replace, in these errors.
+    let template = |p: &std::path::Path| format!("{}.XXXXXXXXXX", p.display());
     let mut private_tmp = TempFile::create(private_path, 0o600)
-        .map_err(|e| msg::could_not_save_private(private_path.display(), strerror(&e)))?;
+        .map_err(|e| msg::could_not_save_private(template(private_path), strerror(&e)))?;
     let mut key =
         PrivateKey::generate(key_type, None).map_err(|_| msg::KEY_GENERATION_FAILED.to_string())?;
     let comment = ctx.default_comment();
@@ -83,7 +85,7 @@ fn make_one(
 
     let public_path = with_suffix(private_path, ".pub");
     let mut public_tmp = TempFile::create(&public_path, 0o644)
-        .map_err(|e| msg::could_not_save_public(public_path.display(), strerror(&e)))?;
+        .map_err(|e| msg::could_not_save_public(template(&public_path), strerror(&e)))?;
     // OpenSSH sets 0644 on the public key whatever the umask.
     {
         use std::os::unix::fs::PermissionsExt;

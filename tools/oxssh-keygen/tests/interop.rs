@@ -325,3 +325,75 @@ fn conversions_match_openssh() {
     s.assert_same(&["-i", "-m", "PKCS8", "-f", "rsa"]);
     s.assert_same(&["-i", "-m", "PEM", "-f", "rsa"]);
 }
+
+#[test]
+fn pem_keys_are_rewritten_as_openssh_keys_by_p_and_c() {
+    if !have_openssh() {
+        return;
+    }
+    let a = Sandbox::new();
+    let b = Sandbox::new();
+    a.openssh_ok(&[
+        "-t", "rsa", "-b", "2048", "-m", "PEM", "-N", "", "-f", "k", "-q",
+    ]);
+    b.write("k", a.read("k"));
+    b.write("k.pub", a.read("k.pub"));
+    b.chmod("k", 0o600);
+    // A PEM key has no comment: no "Key has comment" line, then "No existing comment".
+    for args in [
+        &["-p", "-P", "", "-N", "", "-f", "k"][..],
+        &["-c", "-C", "now with a comment", "-f", "k"][..],
+    ] {
+        let ours = a.ours(args);
+        let theirs = b.openssh(args);
+        common::assert_same_output(args, &ours, &theirs);
+        assert_eq!(a.read_string("k.pub"), b.read_string("k.pub"));
+        assert!(
+            a.read_string("k")
+                .starts_with("-----BEGIN OPENSSH PRIVATE KEY-----")
+        );
+    }
+    let c = Sandbox::new();
+    c.openssh_ok(&["-t", "ecdsa", "-m", "PEM", "-N", "", "-f", "k", "-q"]);
+    let d = Sandbox::new();
+    d.write("k", c.read("k"));
+    d.write("k.pub", c.read("k.pub"));
+    d.chmod("k", 0o600);
+    let args = ["-c", "-C", "x", "-f", "k"];
+    common::assert_same_output(&args, &c.ours(&args), &d.openssh(&args));
+}
+
+#[test]
+fn without_a_terminal_passphrases_come_from_standard_input() {
+    if !have_openssh() {
+        return;
+    }
+    let a = Sandbox::new();
+    let b = Sandbox::new();
+    let args = ["-t", "ed25519", "-C", "piped", "-f", "k"];
+    let ours = a.run_with_input(common::OURS, &args, b"piped phrase\npiped phrase\n");
+    let theirs = b.run_with_input(common::OPENSSH, &args, b"piped phrase\npiped phrase\n");
+    assert_eq!(ours.stderr, theirs.stderr);
+    assert_eq!(
+        common::stderr(&ours),
+        "Enter passphrase (empty for no passphrase): Enter same passphrase again: "
+    );
+    assert_eq!(ours.status.code(), Some(0));
+    // The same lines apart from the key itself.
+    let mask = |o: &std::process::Output| -> Vec<String> {
+        common::stdout(o)
+            .lines()
+            .filter(|l| !l.starts_with('|') && !l.starts_with("SHA256:"))
+            .map(String::from)
+            .collect()
+    };
+    assert_eq!(mask(&ours), mask(&theirs));
+    assert_eq!(
+        a.openssh_ok(&["-y", "-P", "piped phrase", "-f", "k"]),
+        a.read_string("k.pub")
+    );
+    // -l reads standard input for "-f -".
+    let l_ours = a.run_with_input(common::OURS, &["-l", "-f", "-"], &a.read("k.pub"));
+    let l_theirs = a.run_with_input(common::OPENSSH, &["-l", "-f", "-"], &a.read("k.pub"));
+    common::assert_same_output(&["-l", "-f", "-"], &l_ours, &l_theirs);
+}
