@@ -1,0 +1,3 @@
+#![no_main]
+//! oxssh_proto::fuzzing::messages under libFuzzer.
+libfuzzer_sys::fuzz_target!(|data: &[u8]| oxssh_proto::fuzzing::messages(data));
