@@ -152,11 +152,9 @@ pub fn main_with_args(args: impl IntoIterator<Item = OsString>) -> ExitCode {
     {
         log::error(format_args!("Couldn't create pid file \"{pid_file}\": {e}"));
     }
-    let runtime = match tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .thread_name("oxsshd")
-        .build()
-    {
+    let mut builder = tokio::runtime::Builder::new_multi_thread();
+    builder.worker_threads(worker_threads());
+    let runtime = match builder.enable_all().thread_name("oxsshd").build() {
         Ok(r) => r,
         Err(e) => {
             log::log(log::LogLevel::Fatal, format_args!("tokio runtime: {e}"));
@@ -174,6 +172,24 @@ pub fn main_with_args(args: impl IntoIterator<Item = OsString>) -> ExitCode {
     // Connections have ended; blocking threads still parked in PAM must not keep us alive.
     runtime.shutdown_timeout(std::time::Duration::from_secs(1));
     ExitCode::SUCCESS
+}
+
+/// Runtime worker threads: half the CPUs (at least one), or `OXSSHD_WORKER_THREADS`.
+///
+/// Every data packet crosses from the connection's driver task to a session task and back (window
+/// credit); on different threads that is a futex wake-up each way. Measured on 2 cores with the
+/// client and `cat` on the same machine, one worker moved 512 MiB up in 1.4–1.7 s where two took
+/// 2.7–7.7 s (OpenSSH: 2.0–2.7 s): the other CPUs are better left to the user's processes, while
+/// many connections still spread over several workers on bigger machines.
+fn worker_threads() -> usize {
+    if let Some(n) = std::env::var("OXSSHD_WORKER_THREADS")
+        .ok()
+        .and_then(|v| v.parse::<usize>().ok())
+        .filter(|n| *n > 0)
+    {
+        return n;
+    }
+    std::thread::available_parallelism().map_or(1, |n| (n.get() / 2).max(1))
 }
 
 /// Log destination and level from the flags and LogLevel/SyslogFacility (sshd's rules: `-d`
