@@ -159,3 +159,32 @@ fn the_sample_configuration_is_accepted() {
         );
     }
 }
+
+#[test]
+fn dash_capital_e_appends_the_log_to_a_file() {
+    let (dir, path) = config_with("UsePAM no\n");
+    let log = dir.path().join("log");
+    let mut child = oxsshd()
+        .args(["-D", "-f"])
+        .arg(&path)
+        .arg("-E")
+        .arg(&log)
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    let mut text = String::new();
+    while std::time::Instant::now() < deadline {
+        text = std::fs::read_to_string(&log).unwrap_or_default();
+        if text.contains("Server listening on 127.0.0.1 port") {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(10));
+    }
+    let _ = child.kill();
+    let _ = child.wait();
+    assert!(
+        text.contains("Server listening on 127.0.0.1 port"),
+        "{text:?}"
+    );
+}

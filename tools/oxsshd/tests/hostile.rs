@@ -205,3 +205,29 @@ fn the_server_kexinit_advertises_strict_key_exchange() {
         "{kex}"
     );
 }
+
+#[test]
+fn too_many_failed_attempts_end_the_connection_with_openssh_log_lines() {
+    let f = fixture("MaxAuthTries 2\n");
+    let strangers: Vec<ClientKey> = (0..3).map(|_| ClientKey::new("ed25519")).collect();
+    let mut cmd = std::process::Command::new("ssh");
+    cmd.args(ssh_options(f.server.port))
+        .args(["-o", "BatchMode=yes", "-o", "IdentitiesOnly=yes"]);
+    for k in &strangers {
+        cmd.arg("-i").arg(&k.path);
+    }
+    cmd.arg(format!("{}@127.0.0.1", f.user)).arg("true");
+    let out = run_quick(&mut cmd);
+    assert_eq!(out.status.code(), Some(255));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("Too many authentication failures"), "{err}");
+    assert!(f.server.wait_log(&format!(
+        "maximum authentication attempts exceeded for {} from 127.0.0.1 port",
+        f.user
+    )));
+    assert!(f.server.log().contains(&format!(
+        "Disconnecting authenticating user {} 127.0.0.1 port",
+        f.user
+    )));
+    f.login_works();
+}
