@@ -493,6 +493,28 @@ pub fn key_not_from_permitted_host(user: &str, host: &str, ip: &str) {
     ));
 }
 
+/// auth2-pubkey.c: a key listed in RevokedKeys.
+pub fn key_revoked(key: &str, file: &str) {
+    error(format_args!(
+        "Authentication key {key} revoked by file {file}"
+    ));
+}
+
+/// auth2-pubkey.c: the RevokedKeys file could not be used, so no key is accepted.
+pub fn revoked_keys_unreadable(file: &str, why: &str) {
+    error(format_args!(
+        "Error checking authentication key in revoked keys file {file}: {why}"
+    ));
+}
+
+/// Our words: a configured ChrootDirectory, which oxsshd does not implement, refuses the session
+/// rather than silently giving the user the whole file system.
+pub fn chroot_unsupported(user: &str, dir: &str) {
+    error(format_args!(
+        "ChrootDirectory {dir} is not supported by oxsshd; refusing the session of {user}"
+    ));
+}
+
 /// auth-options.c: an `expiry-time` in the past.
 pub fn key_expired(file: &str, line: usize) {
     verbose(format_args!("{file}:{line}: expired key; refusing"));

@@ -292,6 +292,13 @@ async fn start(
     client_env: Vec<(String, String)>,
     want_reply: bool,
 ) {
+    if let Some(dir) = &shared.options.chroot_directory {
+        log::chroot_unsupported(&shared.user, dir);
+        if want_reply {
+            channel.reply(false);
+        }
+        return;
+    }
     let forced = shared.forced();
     let tty_name = pty.as_ref().map(|p| p.pair.slave_name.clone());
     let tty_short = tty_name

@@ -341,3 +341,40 @@ fn an_unresponsive_client_is_disconnected_after_client_alive_count_max() {
     let _ = ssh.wait();
     assert!(found, "{}", server.log());
 }
+
+#[test]
+fn revoked_keys_and_chroot_directory_fail_closed() {
+    if skip_unless_root("revoked_keys_and_chroot_directory_fail_closed") {
+        return;
+    }
+    let user = TestUser::create();
+    let key = ClientKey::new("ed25519");
+    let other = ClientKey::new("ed25519");
+    user.authorize(&key.public_line);
+    user.authorize(&other.public_line);
+    let revoked = key.dir.path().join("revoked");
+    std::fs::write(&revoked, format!("# revoked\n{}\n", key.public_line)).unwrap();
+    let server = Server::start(&format!("UsePAM no\nRevokedKeys {}\n", revoked.display()));
+    let out = run_quick(ssh_with_key(server.port, &key.path, &user.name).arg("true"));
+    assert_eq!(out.status.code(), Some(255));
+    assert!(server.wait_log("Authentication key ED25519 SHA256:"));
+    assert!(
+        server
+            .log()
+            .contains(&format!("revoked by file {}", revoked.display()))
+    );
+    let out = run_quick(ssh_with_key(server.port, &other.path, &user.name).arg("echo other"));
+    assert_output(&out, 0, "other\n", &server);
+
+    // A RevokedKeys file that cannot be read revokes everything.
+    let missing = Server::start("UsePAM no\nRevokedKeys /nonexistent/revoked\n");
+    let out = run_quick(ssh_with_key(missing.port, &other.path, &user.name).arg("true"));
+    assert_eq!(out.status.code(), Some(255));
+
+    // ChrootDirectory is not implemented: the session is refused, not run unconfined.
+    let chroot = Server::start("UsePAM no\nChrootDirectory /var/empty\n");
+    let out = run_quick(ssh_with_key(chroot.port, &other.path, &user.name).arg("echo escaped"));
+    assert_ne!(out.status.code(), Some(0));
+    assert!(out.stdout.is_empty());
+    assert!(chroot.wait_log("ChrootDirectory /var/empty is not supported by oxsshd"));
+}

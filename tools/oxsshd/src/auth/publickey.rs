@@ -22,6 +22,39 @@ pub fn describe(key: &PublicKey) -> String {
     )
 }
 
+/// `RevokedKeys` (auth2-pubkey.c `user_key_allowed`): a file of public keys, one per line, none of
+/// which may log in. Fails closed: a file that cannot be read, or that is not a key list (a binary
+/// KRL, which oxssh does not read yet), revokes every key, as OpenSSH refuses on a read error.
+/// Blocks briefly (one small file); the file is the administrator's, read as the daemon.
+pub fn is_revoked(options: &ServerOptions, key: &PublicKey) -> bool {
+    let Some(path) = &options.revoked_keys else {
+        return false;
+    };
+    let text = match std::fs::read(path) {
+        Ok(bytes) => match String::from_utf8(bytes) {
+            Ok(t) => t,
+            Err(_) => {
+                log::revoked_keys_unreadable(path, "not a list of public keys");
+                return true;
+            }
+        },
+        Err(e) => {
+            log::revoked_keys_unreadable(path, &oxssh_tokio::connect::error_text(&e));
+            return true;
+        }
+    };
+    let revoked = text
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty() && !l.starts_with('#'))
+        .filter_map(|l| PublicKey::parse_openssh_line(l).ok())
+        .any(|(k, _)| &k == key);
+    if revoked {
+        log::key_revoked(&describe(key), path);
+    }
+    revoked
+}
+
 /// Looks for `key` in the user's authorized_keys files; the options of the admitting line.
 pub async fn find_key(
     access: &Access,
@@ -30,7 +63,7 @@ pub async fn find_key(
     key: &PublicKey,
     address: &str,
 ) -> Option<KeyOptions> {
-    if !account.valid || !options.pubkey_authentication {
+    if !account.valid || !options.pubkey_authentication || is_revoked(options, key) {
         return None;
     }
     let user = &account.user;
