@@ -4,7 +4,7 @@
 
 use std::net::SocketAddr;
 use std::sync::Arc;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use oxssh_proto::msg::connection::{ChannelKind, open_failure};
 use oxssh_proto::{Error, Event, ServerConnection};
@@ -35,6 +35,11 @@ pub async fn serve(
     let conn = ServerConnection::new(daemon.core.clone(), Instant::now());
     let mut driven = oxssh_tokio::spawn(conn, stream);
     let handle = driven.handle.clone();
+    tokio::spawn(banner_timeout(
+        handle.clone(),
+        banner_deadline(daemon.loaded.options.login_grace_time),
+        peer.clone(),
+    ));
     let access = Arc::new(Access::new(daemon.privileged.clone()));
     let mut auth = AuthContext::new(daemon.clone(), access.clone(), peer.clone(), local.clone());
     let mut sessions: Option<Arc<session::Shared>> = None;
@@ -167,6 +172,27 @@ pub async fn serve(
     }
     log_end(&auth, &peer, result, peer_disconnected);
     access.finish().await;
+}
+
+/// The longest a client may take to send its identification line.
+const MAX_BANNER_TIME: Duration = Duration::from_secs(30);
+
+/// A client that has not even sent its identification has a quarter of LoginGraceTime (at most
+/// 30 s, at least 1 s) to do so: a connection that says nothing holds a MaxStartups slot for no
+/// reason, and real clients send their line at once.
+fn banner_deadline(grace: Duration) -> Duration {
+    if grace.is_zero() {
+        return MAX_BANNER_TIME;
+    }
+    (grace / 4).clamp(Duration::from_secs(1), MAX_BANNER_TIME)
+}
+
+async fn banner_timeout(handle: Handle, after: Duration, peer: Peer) {
+    tokio::time::sleep(after).await;
+    if handle.is_alive() && handle.info().await.peer_identification.is_none() {
+        log::connection_timed_out(&peer);
+        handle.disconnect(oxssh_proto::error::reason::BY_APPLICATION, "timeout");
+    }
 }
 
 /// ClientAliveInterval / ClientAliveCountMax (serverloop.c `client_alive_check`): a

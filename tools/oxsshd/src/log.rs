@@ -279,6 +279,14 @@ pub fn grace_timeout(peer: &Peer) {
     ));
 }
 
+/// packet.c `sshpkt_fatal` for SSH_ERR_CONN_TIMEOUT (a client that never sent its banner).
+pub fn connection_timed_out(peer: &Peer) {
+    info(format_args!(
+        "Connection from {} port {} timed out",
+        peer.ip, peer.port
+    ));
+}
+
 /// kex.c + sshd.c: the client's identification line was not one.
 pub fn banner_invalid(peer: &Peer) {
     info(format_args!(

@@ -101,8 +101,9 @@ fn random_bytes_after_the_banner_never_take_the_daemon_down() {
 }
 
 #[test]
-fn a_silent_client_times_out_while_others_log_in() {
-    let f = fixture("LoginGraceTime 2\n");
+fn silent_and_stalled_clients_time_out_while_others_log_in() {
+    // LoginGraceTime 4 s; a client without a banner gets a quarter of it.
+    let f = fixture("LoginGraceTime 4\n");
     let mut silent = f.connect();
     let started = Instant::now();
     // Meanwhile a real login is not delayed.
@@ -110,17 +111,26 @@ fn a_silent_client_times_out_while_others_log_in() {
     let _ = read_to_close(&mut silent);
     let waited = started.elapsed();
     assert!(
-        waited >= Duration::from_millis(1500) && waited < Duration::from_secs(10),
+        waited >= Duration::from_millis(800) && waited < Duration::from_secs(3),
+        "{waited:?}"
+    );
+    assert!(f.server.wait_log("Connection from 127.0.0.1 port"));
+    assert!(f.server.log().contains(" timed out"), "{}", f.server.log());
+    // A client that stalls after its banner, in the middle of the key exchange, meets
+    // LoginGraceTime.
+    let mut stalled = f.connect();
+    let started = Instant::now();
+    stalled.write_all(b"SSH-2.0-stall\r\n").unwrap();
+    let _ = read_to_close(&mut stalled);
+    let waited = started.elapsed();
+    assert!(
+        waited >= Duration::from_secs(3) && waited < Duration::from_secs(10),
         "{waited:?}"
     );
     assert!(
         f.server
             .wait_log("Timeout before authentication for 127.0.0.1 port")
     );
-    // A client that stalls after its banner, in the middle of the key exchange, too.
-    let mut stalled = f.connect();
-    stalled.write_all(b"SSH-2.0-stall\r\n").unwrap();
-    let _ = read_to_close(&mut stalled);
     f.login_works();
 }
 
