@@ -43,6 +43,8 @@ pub enum Action {
     PrintPublic,
     /// `-A`.
     HostKeys,
+    /// `-Y`.
+    Signature,
     /// No action flag: make a key pair.
     Generate,
 }
@@ -96,6 +98,18 @@ pub struct Options {
     pub print_public: bool,
     /// Operands after the options.
     pub args: Vec<OsString>,
+    /// `-Y`: the signature operation.
+    pub sign_op: Option<String>,
+    /// `-I`: the signer identity (`-Y verify`) or certificate key id.
+    pub identity: Option<String>,
+    /// `-n`: the signature namespace (`-Y`) or certificate principals.
+    pub principals: Option<String>,
+    /// `-s`: the signature file (`-Y`) or CA key.
+    pub signature_file: Option<PathBuf>,
+    /// `-O`: options, in order.
+    pub extra: Vec<String>,
+    /// `-r`: the revocation list (`-Y verify`) or the SSHFP host name.
+    pub revocation: Option<String>,
     /// The first option given that oxssh-keygen recognises but does not implement.
     pub unsupported: Option<String>,
 }
@@ -226,6 +240,12 @@ fn apply(o: &mut Options, letter: char, value: Option<OsString>) -> Result<(), F
                 .map_err(|why| Failure::fatal(msg::invalid_number(&v, why)))?;
             o.rounds = u32::try_from(rounds).ok();
         }
+        'Y' => o.sign_op = Some(text(value)),
+        'I' => o.identity = Some(text(value)),
+        'n' => o.principals = Some(text(value)),
+        's' => o.signature_file = value.map(PathBuf::from),
+        'O' => o.extra.push(text(value)),
+        'r' => o.revocation = Some(text(value)),
         other => unsupported(o, unsupported_name(other)),
     }
     Ok(())
@@ -259,12 +279,9 @@ fn unsupported_name(letter: char) -> String {
         'K' => "-K (FIDO resident keys)",
         'w' => "-w (FIDO providers)",
         'k' | 'Q' | 'u' => "-k/-Q (key revocation lists)",
-        'L' | 's' | 'I' | 'n' | 'V' | 'z' | 'h' | 'U' | 'O' => {
-            "-s/-I/-n/-V/-z/-h/-U/-O/-L (certificates)"
-        }
-        'Y' => "-Y (signatures)",
+        'L' | 'V' | 'z' | 'h' | 'U' => "-L/-V/-z/-h/-U (certificates)",
         'M' => "-M (moduli)",
-        'r' | 'g' => "-r (SSHFP records)",
+        'g' => "-g (SSHFP records)",
         _ => "this option",
     };
     what.to_string()
@@ -304,6 +321,15 @@ impl Options {
         if let Some(what) = &self.unsupported {
             return Err(Failure::fatal(msg::not_supported(what)));
         }
+        // -Y comes first and takes file operands.
+        if self.sign_op.is_some() {
+            return Ok(Action::Signature);
+        }
+        if self.signature_file.is_some() {
+            return Err(Failure::fatal(msg::not_supported(
+                "-s (signing certificates)",
+            )));
+        }
         if !self.args.is_empty() {
             return Err(Failure::usage(Some(msg::TOO_MANY_ARGUMENTS.into())));
         }
@@ -327,6 +353,8 @@ impl Options {
             Action::ConvertFrom
         } else if self.print_public {
             Action::PrintPublic
+        } else if self.revocation.is_some() && !self.find_host && !self.delete_host {
+            return Err(Failure::fatal(msg::not_supported("-r (SSHFP records)")));
         } else if self.gen_all_host_keys {
             Action::HostKeys
         } else {

@@ -31,6 +31,8 @@ pub mod keyfile;
 pub mod known_hosts;
 pub mod messages;
 pub mod prompt;
+pub mod signature;
+mod sshsig;
 
 use std::path::PathBuf;
 
@@ -91,6 +93,7 @@ pub fn run(ctx: &Context, console: &mut dyn Console) -> Outcome {
         Action::ConvertFrom => convert::import(ctx, console),
         Action::PrintPublic => change::print_public(ctx, console),
         Action::HostKeys => host_keys::run(ctx, console),
+        Action::Signature => signature::run(ctx, console),
         Action::Generate => generate::run(ctx, console),
     }
 }

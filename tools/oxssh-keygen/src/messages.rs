@@ -27,6 +27,11 @@ usage: oxssh-keygen [-q] [-a rounds] [-b bits] [-C comment] [-f output_keyfile]
        oxssh-keygen -H [-f known_hosts_file]
        oxssh-keygen -R hostname [-f known_hosts_file]
        oxssh-keygen -A [-a rounds] [-f prefix_path]
+       oxssh-keygen -Y find-principals -s signature_file -f allowed_signers_file
+       oxssh-keygen -Y check-novalidate -n namespace -s signature_file
+       oxssh-keygen -Y sign -f key_file -n namespace file [-O option] ...
+       oxssh-keygen -Y verify -f allowed_signers_file -I signer_identity
+                    -n namespace -s signature_file [-O option]
 ";
 
 // ---- argument errors (getopt's and main()'s) -------------------------------------------------
@@ -400,3 +405,157 @@ pub const UNRECOGNISED_RAW_FORMAT: &str =
 pub fn unsupported_pubkey_type(what: &str) -> String {
     format!("do_convert_from_pkcs8: unsupported pubkey type {what}")
 }
+
+// ---- -Y (sshsig) ------------------------------------------------------------------------------
+
+/// `-Y` without an argument it needs; `what` is e.g. "sign: missing key" (OpenSSH leaves out
+/// the space after the colon for find-principals and match-principals).
+pub fn too_few_arguments(what: &str) -> String {
+    format!("Too few arguments for {what}")
+}
+
+pub fn unsupported_y_operation(op: &str) -> String {
+    format!("Unsupported operation for -Y: \"{op}\"")
+}
+
+pub const SIGN_MIX_OF_PATHS_AND_STDIN: &str = "Cannot sign mix of paths and standard input";
+
+pub fn couldnt_load_public_key(path: impl Display, err: impl Display) -> String {
+    format!("Couldn't load public key {path}: {err}")
+}
+
+pub fn public_key_doesnt_match(public: impl Display, private: impl Display) -> String {
+    format!("Public key {public} doesn't match private {private}")
+}
+
+/// Printed with `fprintf(stderr, …)`, so with a bare `\n`.
+pub const SIGNING_STDIN: &str = "Signing data on standard input";
+
+pub fn signing_file(path: impl Display) -> String {
+    format!("Signing file {path}")
+}
+
+pub fn write_signature_to(path: impl Display) -> String {
+    format!("Write signature to {path}")
+}
+
+pub fn cannot_open_for_signing(path: impl Display, err: impl Display) -> String {
+    format!("Cannot open {path} for signing: {err}")
+}
+
+pub fn cannot_open(path: impl Display, err: impl Display) -> String {
+    format!("Cannot open {path}: {err}")
+}
+
+pub const INVALID_VERIFY_TIME: &str = "Invalid \"verify-time\" option";
+
+pub fn invalid_option(opt: &str) -> String {
+    format!("Invalid option \"{opt}\"")
+}
+
+pub fn couldnt_read_signature_file(err: impl Display) -> String {
+    format!("Couldn't read signature file: {err}")
+}
+
+pub fn good_signature(namespace: &str, type_name: &str, fingerprint: &str) -> String {
+    format!("Good \"{namespace}\" signature with {type_name} key {fingerprint}")
+}
+
+pub fn good_signature_for(
+    namespace: &str,
+    principal: &str,
+    type_name: &str,
+    fingerprint: &str,
+) -> String {
+    format!("Good \"{namespace}\" signature for {principal} with {type_name} key {fingerprint}")
+}
+
+pub const COULD_NOT_VERIFY: &str = "Could not verify signature.";
+pub const NO_PRINCIPAL_MATCHED: &str = "No principal matched.";
+
+pub fn find_principal_failed(err: impl Display) -> String {
+    format!("sig_find_principals: sshsig_find_principal: {err}")
+}
+
+pub fn unable_to_open_allowed_keys(path: impl Display, err: impl Display) -> String {
+    format!("Unable to open allowed keys file \"{path}\": {err}")
+}
+
+/// An allowed_signers line problem: "invalid line", "invalid options", "missing key",
+/// "invalid key".
+pub fn allowed_signers_line(path: impl Display, line: usize, what: &str) -> String {
+    format!("{path}:{line}: {what}")
+}
+
+pub fn allowed_signers_bad_options(path: impl Display, line: usize, why: &str) -> String {
+    format!("{path}:{line}: bad options: {why}")
+}
+
+pub fn namespace_not_permitted(path: impl Display, line: usize, namespace: &str) -> String {
+    format!("{path}:{line}: key is not permitted for use in signature namespace \"{namespace}\"")
+}
+
+pub fn key_not_yet_valid(path: impl Display, line: usize, at: &str, after: &str) -> String {
+    format!("{path}:{line}: key is not yet valid: verify time {at} < valid-after {after}")
+}
+
+pub fn key_expired(path: impl Display, line: usize, at: &str, before: &str) -> String {
+    format!("{path}:{line}: key has expired: verify time {at} > valid-before {before}")
+}
+
+// sigopts_parse's reasons.
+pub const OPT_MISSING_START_QUOTE: &str = "missing start quote";
+pub const OPT_MISSING_END_QUOTE: &str = "missing end quote";
+pub const OPT_MULTIPLE_NAMESPACES: &str = "multiple \"namespaces\" clauses";
+pub const OPT_MULTIPLE_VALID_AFTER: &str = "multiple \"valid-after\" clauses";
+pub const OPT_MULTIPLE_VALID_BEFORE: &str = "multiple \"valid-before\" clauses";
+pub const OPT_INVALID_VALID_AFTER: &str = "invalid \"valid-after\" time";
+pub const OPT_INVALID_VALID_BEFORE: &str = "invalid \"valid-before\" time";
+pub const OPT_UNKNOWN: &str = "unknown key option";
+pub const OPT_UNEXPECTED_END: &str = "unexpected end-of-options";
+pub const OPT_BEFORE_BEFORE_AFTER: &str = "\"valid-before\" time is before \"valid-after\"";
+
+// sshsig.c's errors.
+pub fn sshsig_unsupported_hash(name: &str) -> String {
+    format!("sshsig_check_hashalg: unsupported hash algorithm \"{name}\"")
+}
+
+pub fn sshsig_read_failed(err: impl Display) -> String {
+    format!("hash_file: read: {err}")
+}
+
+pub fn sshsig_couldnt_sign(err: impl Display) -> String {
+    format!("Couldn't sign message: {err}")
+}
+
+pub const SSHSIG_MISSING_HEADER: &str = "Couldn't parse signature: missing header";
+pub const SSHSIG_MISSING_FOOTER: &str = "Couldn't parse signature: missing footer";
+pub const SSHSIG_BAD_BASE64: &str = "sshsig_dearmor: decode base64: invalid format";
+
+/// The line the caller of `sshsig_dearmor` adds (`function` is `sig_verify` or
+/// `sig_find_principals`).
+pub fn sshsig_armor_failed(function: &str, why: &str) -> String {
+    format!("{function}: sshsig_armor: {why}")
+}
+
+pub const SSHSIG_INVALID_FORMAT: &str = "Couldn't verify signature: invalid format";
+
+pub fn sshsig_version_too_new(version: u32, supported: u32) -> String {
+    format!("Signature version {version} is larger than supported version {supported}")
+}
+
+pub fn sshsig_bad_blob(why: impl Display) -> String {
+    format!("Couldn't parse signature blob: {why}")
+}
+
+pub const SSHSIG_TRAILING_DATA: &str = "Signature contains trailing data";
+pub const SSHSIG_NAMESPACE_MISMATCH: &str = "Couldn't verify signature: namespace does not match";
+pub const SSHSIG_NO_SIGNATURE_TYPE: &str =
+    "Couldn't verify signature: unable to get signature type: invalid format";
+
+pub fn sshsig_unsupported_rsa_algorithm(name: &str) -> String {
+    format!("Couldn't verify signature: unsupported RSA signature algorithm {name}")
+}
+
+pub const SSHSIG_TYPE_MISMATCH: &str = "Signature verification failed: signature type mismatch";
+pub const SSHSIG_BAD_SIGNATURE: &str = "Signature verification failed: incorrect signature";
