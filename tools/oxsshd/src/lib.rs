@@ -9,16 +9,29 @@
 //! | module | concern |
 //! |---|---|
 //! | [`cli`] | sshd's flags |
-//! | [`options`] | sshd_config through oxssh-config, the single-user defaults, the core's config |
+//! | [`options`] | sshd_config through oxssh-config, the built-in defaults, the core's config |
+//! | [`sysenv`] | the system as oxssh-config's `Environment` |
+//! | [`daemon`] | the configuration snapshot new connections start from (replaced on SIGHUP) |
 //! | [`hostkeys`] | loading and generating host keys |
 //! | [`listen`] | binding, accepting, MaxStartups, signals and reload |
-//! | `connection` | one client: events from the core, how it ended |
-//! | [`auth`] | publickey, password, keyboard-interactive decisions |
-//! | [`privileged`] | user lookup, passwords, user files, pty and process start, by phase |
+//! | `connection` | one client: events from the core, banner and client-alive timers, how it ended |
+//! | [`auth`] | publickey, password, keyboard-interactive decisions; AuthenticationMethods |
+//! | [`privileged`] | user lookup, passwords, PAM, user files, pty and process start, by phase |
 //! | [`session`] | session channels: pty, shell, exec, subsystem, signals, exit status |
 //! | [`spawn`] | the user's environment and command line |
+//! | `fdio`, `reaper` | the child's descriptors on the reactor; collecting exit statuses |
 //! | [`forward`] | direct-tcpip and tcpip-forward |
+//! | [`agent`] | agent forwarding |
 //! | [`log`] | every log line, in OpenSSH's words |
+//!
+//! # Not implemented
+//!
+//! X11 forwarding (refused), tunnel devices (`tun@openssh.com`, refused), certificates
+//! (`TrustedUserCAKeys`, `HostCertificate`), `AuthorizedKeysCommand`/`AuthorizedPrincipals*`,
+//! binary KRLs in `RevokedKeys` (they revoke every key), `ChrootDirectory` (sessions are refused),
+//! `~/.ssh/rc` and `~/.ssh/environment`, GSSAPI, compression, the PAM motd and other PAM
+//! messages shown at login, password changes, utmp/wtmp/lastlog, `-d`'s one-connection debug
+//! mode, and inetd mode (`-i`).
 #![forbid(unsafe_code)]
 
 pub mod agent;

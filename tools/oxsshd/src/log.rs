@@ -145,7 +145,7 @@ pub enum Who {
 }
 
 impl Who {
-    /// Whether authentication has not finished: such lines carry " [preauth]".
+    /// Whether authentication has not finished: such lines carry ` [preauth]`.
     pub fn is_preauth(&self) -> bool {
         !matches!(self, Who::User(_))
     }
