@@ -110,12 +110,11 @@ pub fn main_with_args(args: impl IntoIterator<Item = OsString>) -> ExitCode {
         debug_level.unwrap_or(log::LogLevel::Info),
         log::Sink::Stderr,
     );
-    let daemon = match Daemon::load(&flags, None) {
-        Ok(d) => d,
-        Err(e) => return fail(e),
-    };
     if flags.test_extended {
-        return match options::dump(&daemon.loaded, flags.connection_spec.as_deref()) {
+        // -T only reads the configuration: no host key is loaded or generated.
+        let printed = options::load(&flags)
+            .and_then(|loaded| options::dump(&loaded, flags.connection_spec.as_deref()));
+        return match printed {
             Ok(text) => {
                 let _ = std::io::stdout().write_all(text.as_bytes());
                 ExitCode::SUCCESS
@@ -123,6 +122,10 @@ pub fn main_with_args(args: impl IntoIterator<Item = OsString>) -> ExitCode {
             Err(e) => fail(e),
         };
     }
+    let daemon = match Daemon::load(&flags, None) {
+        Ok(d) => d,
+        Err(e) => return fail(e),
+    };
     if flags.test {
         return ExitCode::SUCCESS;
     }

@@ -62,6 +62,8 @@ fn an_ordinary_user_without_configuration_gets_a_working_server_for_themself() {
     let text = String::from_utf8_lossy(&out.stdout);
     assert!(text.lines().any(|l| l == "port 2222"), "{text}");
     assert!(text.lines().any(|l| l == "pidfile none"), "{text}");
+    // -T only reads configuration: no host key is made yet.
+    assert!(!user.home.join(".local/state/oxssh").exists());
 
     let port = free_port();
     let dir = tempfile::tempdir().unwrap();
