@@ -98,6 +98,41 @@ pub fn spki(parts: &PublicParts<'_>) -> Vec<u8> {
     out
 }
 
+/// PBES2 (1.2.840.113549.1.5.13), PBKDF2 (1.2.840.113549.1.5.12), hmacWithSHA256
+/// (1.2.840.113549.2.9) and aes128-CBC (2.16.840.1.101.3.4.1.2).
+const OID_PBES2: &[u8] = &[0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x05, 0x0d];
+const OID_PBKDF2: &[u8] = &[0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x05, 0x0c];
+const OID_HMAC_SHA256: &[u8] = &[0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x02, 0x09];
+const OID_AES128_CBC: &[u8] = &[0x60, 0x86, 0x48, 0x01, 0x65, 0x03, 0x04, 0x01, 0x02];
+const TAG_OCTET_STRING: u8 = 0x04;
+
+fn sequence(parts: &[&[u8]]) -> Vec<u8> {
+    let body: Vec<u8> = parts.concat();
+    let mut out = Vec::with_capacity(body.len() + 4);
+    write_tlv(&mut out, TAG_SEQUENCE, &body);
+    out
+}
+
+fn tlv(tag: u8, body: &[u8]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(body.len() + 4);
+    write_tlv(&mut out, tag, body);
+    out
+}
+
+/// EncryptedPrivateKeyInfo (RFC 5958 §3) with PBES2: PBKDF2-HMAC-SHA256 and AES-128-CBC, as
+/// OpenSSL 3 writes it (no keyLength field).
+pub fn encrypted_private_key_info(salt: &[u8], iterations: u32, iv: &[u8], data: &[u8]) -> Vec<u8> {
+    let mut count = Vec::new();
+    write_unsigned(&mut count, &iterations.to_be_bytes());
+    let prf = sequence(&[&tlv(TAG_OID, OID_HMAC_SHA256), &tlv(TAG_NULL, &[])]);
+    let kdf_params = sequence(&[&tlv(TAG_OCTET_STRING, salt), &count, &prf]);
+    let kdf = sequence(&[&tlv(TAG_OID, OID_PBKDF2), &kdf_params]);
+    let cipher = sequence(&[&tlv(TAG_OID, OID_AES128_CBC), &tlv(TAG_OCTET_STRING, iv)]);
+    let params = sequence(&[&kdf, &cipher]);
+    let alg = sequence(&[&tlv(TAG_OID, OID_PBES2), &params]);
+    sequence(&[&alg, &tlv(TAG_OCTET_STRING, data)])
+}
+
 /// A bounded DER reader.
 struct Der<'a>(&'a [u8]);
 

@@ -15,6 +15,7 @@ use crate::cli::KeyFormat;
 use crate::error::strerror;
 use crate::files::{with_suffix, write_atomic};
 use crate::messages as msg;
+use crate::pem_encrypt::{self, EncryptError};
 use crate::prompt::log;
 
 /// Why a key could not be loaded.
@@ -213,8 +214,8 @@ pub enum SaveError {
     Io(io::Error),
     /// The key cannot be written in the requested form.
     Key(KeyError),
-    /// The requested form is not implemented.
-    Unsupported(&'static str),
+    /// OpenSSL will not encrypt with a passphrase of one to four bytes.
+    PassphraseTooShort,
 }
 
 impl fmt::Display for SaveError {
@@ -222,7 +223,7 @@ impl fmt::Display for SaveError {
         match self {
             Self::Io(e) => f.write_str(&strerror(e)),
             Self::Key(e) => f.write_str(&key_error_text(e)),
-            Self::Unsupported(what) => f.write_str(&msg::not_supported(what)),
+            Self::PassphraseTooShort => f.write_str(msg::ERR_PASSPHRASE_TOO_SHORT),
         }
     }
 }
@@ -244,16 +245,22 @@ pub fn encode_private(
             .encode_openssh(Some(passphrase), rounds)
             .map_err(SaveError::Key);
     }
-    if !passphrase.is_empty() {
-        return Err(SaveError::Unsupported(
-            "writing passphrase-protected PEM and PKCS#8 private keys",
-        ));
-    }
-    match format {
+    let plain = match format {
         Some(KeyFormat::Pkcs8) => key.encode_pkcs8(),
         _ => key.encode_pem(),
     }
-    .map_err(SaveError::Key)
+    .map_err(SaveError::Key)?;
+    if passphrase.is_empty() {
+        return Ok(plain);
+    }
+    match format {
+        Some(KeyFormat::Pkcs8) => pem_encrypt::encrypt_pkcs8(&plain, passphrase),
+        _ => pem_encrypt::encrypt_traditional(&plain, passphrase),
+    }
+    .map_err(|e| match e {
+        EncryptError::TooShort => SaveError::PassphraseTooShort,
+        EncryptError::Crypto => SaveError::Key(KeyError::Crypto),
+    })
 }
 
 /// `sshkey_save_private`: encodes and writes the key atomically with mode 0600.

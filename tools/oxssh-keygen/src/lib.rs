@@ -30,6 +30,7 @@ pub mod host_keys;
 pub mod keyfile;
 pub mod known_hosts;
 pub mod messages;
+mod pem_encrypt;
 pub mod prompt;
 pub mod signature;
 mod sshsig;

@@ -214,6 +214,7 @@ pub const ERR_WRONG_PASSPHRASE: &str = "incorrect passphrase supplied to decrypt
 pub const ERR_INVALID_FORMAT: &str = "invalid format";
 pub const ERR_KEY_TYPE_UNKNOWN: &str = "unknown or unsupported key type";
 pub const ERR_BAD_PERMISSIONS: &str = "bad permissions";
+pub const ERR_PASSPHRASE_TOO_SHORT: &str = "passphrase is too short (minimum five characters)";
 
 // ---- -l ---------------------------------------------------------------------------------------
 

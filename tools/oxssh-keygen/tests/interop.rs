@@ -203,18 +203,53 @@ fn we_write_pem_and_pkcs8_private_keys_openssh_reads() {
         (&["-t", "rsa", "-b", "2048"][..], "PKCS8", "PRIVATE KEY"),
         (&["-t", "ecdsa"][..], "PKCS8", "PRIVATE KEY"),
     ] {
-        let file = format!("k_{format}_{}", spec[1]);
-        let mut args = spec.to_vec();
-        args.extend(["-m", format, "-N", "", "-f", &file, "-q"]);
-        s.ours_ok(&args);
-        assert!(
-            s.read_string(&file)
-                .starts_with(&format!("-----BEGIN {label}-----\n"))
-        );
-        let public = s.read_string(&format!("{file}.pub"));
-        let key = public.rsplit_once(' ').unwrap().0;
-        assert_eq!(s.openssh_ok(&["-y", "-f", &file]).trim_end(), key);
+        for passphrase in ["", PASSPHRASE] {
+            let file = format!("k_{format}_{}_{}", spec[1], passphrase.len());
+            let mut args = spec.to_vec();
+            args.extend(["-m", format, "-N", passphrase, "-f", &file, "-q"]);
+            s.ours_ok(&args);
+            let text = s.read_string(&file);
+            let label = if passphrase.is_empty() || format == "PEM" {
+                label
+            } else {
+                "ENCRYPTED PRIVATE KEY"
+            };
+            assert!(
+                text.starts_with(&format!("-----BEGIN {label}-----\n")),
+                "{text}"
+            );
+            if format == "PEM" && !passphrase.is_empty() {
+                assert!(text.contains("\nDEK-Info: AES-128-CBC,"));
+            }
+            let public = s.read_string(&format!("{file}.pub"));
+            let key = public.rsplit_once(' ').unwrap().0;
+            let theirs = s.openssh_ok(&["-y", "-P", passphrase, "-f", &file]);
+            assert_eq!(theirs.trim_end(), key);
+            if !passphrase.is_empty() {
+                s.assert_same(&["-y", "-P", "not it", "-f", &file]);
+            }
+        }
     }
+    // OpenSSL refuses passphrases shorter than five characters; so do we, in the same words.
+    s.openssh_ok(&["-t", "ecdsa", "-N", "", "-f", "a", "-q"]);
+    s.copy("a", "b");
+    s.chmod("b", 0o600);
+    let ours = s.ours(&["-p", "-m", "PEM", "-N", "four", "-f", "a"]);
+    let theirs = s.openssh(&["-p", "-m", "PEM", "-N", "four", "-f", "b"]);
+    assert_eq!(
+        common::stderr(&ours),
+        "Saving key \"a\" failed: passphrase is too short (minimum five characters)\r\n"
+    );
+    assert_eq!(
+        common::stderr(&theirs).replace("\"b\"", "\"a\""),
+        common::stderr(&ours)
+    );
+    assert_eq!(ours.status.code(), theirs.status.code());
+    assert_eq!(
+        s.read("a"),
+        s.read("b"),
+        "the failed save leaves the key as it was"
+    );
 }
 
 #[test]
