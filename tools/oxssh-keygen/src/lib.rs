@@ -1,21 +1,27 @@
 //! oxssh-keygen: a drop-in replacement for OpenSSH's ssh-keygen.
 //!
 //! It generates Ed25519, ECDSA and RSA keys (openssh-key-v1 files, bcrypt-pbkdf + aes256-ctr when a
-//! passphrase is given), prints fingerprints and randomart, changes passphrases and comments,
-//! converts public keys to and from RFC 4716, PKCS#8 and PEM, searches and rewrites known_hosts
-//! files, and creates missing host keys — with OpenSSH's prompts, messages and exit statuses.
+//! passphrase is given; PEM and PKCS#8 with `-m`), prints fingerprints and randomart, changes
+//! passphrases and comments, converts public keys to and from RFC 4716, PKCS#8 and PEM, searches
+//! and rewrites known_hosts files, creates missing host keys, and makes and checks SSH signatures
+//! (`-Y`) — with OpenSSH's prompts, messages and exit statuses.
 //!
 //! The executable parses its arguments ([`cli`]), builds a [`Context`] and calls [`run`]; each
 //! operation lives in its own module and talks to the user through a [`prompt::Console`], so it
 //! can be driven without a terminal. Every key operation goes through `oxssh-keys` (aws-lc-rs).
 //!
 //! Where oxssh-keygen differs from OpenSSH 9.2 on purpose:
-//! - without `-t`, new keys are Ed25519, as in OpenSSH 9.5 and later (9.2 made RSA keys);
+//! - without `-t`, new keys are Ed25519, as in OpenSSH 9.5 and later (9.2 made RSA keys), and
+//!   the default file offered by the "Enter file" prompt is `~/.ssh/id_ed25519`;
 //! - RSA keys are 2048, 3072, 4096 or 8192 bits (the sizes aws-lc-rs generates);
-//! - DSA, FIDO (`-sk`) keys, certificates, KRLs, `-Y` signatures, PKCS#11, moduli and SSHFP
-//!   records are not implemented and say so in one line;
+//! - a key file that cannot be parsed is reported as "invalid format", where OpenSSH's fallback to
+//!   OpenSSL says "error in libcrypto";
 //! - files are written to a temporary name and renamed into place, so a failure never leaves a
-//!   half-written key or known_hosts file.
+//!   half-written key, signature or known_hosts file, and a new private key is always mode 0600;
+//! - DSA and FIDO (`-sk`) keys, certificates (`-s`, `-L`, …), KRLs, PKCS#11, moduli, SSHFP
+//!   records, bubblebabble, `-E sha1/sha384/sha512`, `-Y match-principals` and agent signing
+//!   are not implemented and say so in one line; ssh-askpass is never run;
+//! - times in allowed_signers files and `verify-time=` are read as UTC.
 #![forbid(unsafe_code)]
 
 pub mod change;
