@@ -38,6 +38,25 @@ pub(crate) struct Inbound {
     pub(crate) ext_waker: Option<Waker>,
 }
 
+/// Every task waiting on one condition. Several handles can wait at once (a data writer and a stderr
+/// writer; `next_request` and `closed`), so one slot would lose a wake-up.
+#[derive(Default)]
+pub(crate) struct Wakers(Vec<Waker>);
+
+impl Wakers {
+    pub(crate) fn register(&mut self, waker: &Waker) {
+        if !self.0.iter().any(|w| w.will_wake(waker)) {
+            self.0.push(waker.clone());
+        }
+    }
+
+    pub(crate) fn wake(&mut self) {
+        for w in self.0.drain(..) {
+            w.wake();
+        }
+    }
+}
+
 /// Control messages that must keep their order relative to data, EOF and close.
 pub(crate) enum Op {
     Request(ChannelRequest, bool),
@@ -53,7 +72,7 @@ pub(crate) struct Outbound {
     pub(crate) extended_code: u32,
     pub(crate) eof: bool,
     pub(crate) close: bool,
-    pub(crate) write_waker: Option<Waker>,
+    pub(crate) write_wakers: Wakers,
 }
 
 /// State shared between the driver and the application's handles on one channel.
@@ -65,7 +84,7 @@ pub(crate) struct ChannelState {
     pub(crate) consumed: usize,
     /// Requests from the peer, in order.
     pub(crate) requests: VecDeque<(ChannelRequest, bool)>,
-    pub(crate) request_waker: Option<Waker>,
+    pub(crate) request_wakers: Wakers,
     /// Answers we wait for, in the order our want-reply requests went out.
     pub(crate) replies: VecDeque<oneshot::Sender<bool>>,
     /// The channel is gone (closed both ways, or the connection ended).
@@ -77,14 +96,14 @@ impl ChannelState {
         for w in [
             self.inbound.read_waker.take(),
             self.inbound.ext_waker.take(),
-            self.outbound.write_waker.take(),
-            self.request_waker.take(),
         ]
         .into_iter()
         .flatten()
         {
             w.wake();
         }
+        self.outbound.write_wakers.wake();
+        self.request_wakers.wake();
     }
 }
 
@@ -176,7 +195,7 @@ impl Channel {
             if state.closed {
                 return Poll::Ready(None);
             }
-            state.request_waker = Some(cx.waker().clone());
+            state.request_wakers.register(cx.waker());
             Poll::Pending
         })
         .await
@@ -222,8 +241,7 @@ impl Channel {
             if state.closed {
                 return Poll::Ready(());
             }
-            // Requests share the waker slot: closing wakes it too.
-            state.request_waker = Some(cx.waker().clone());
+            state.request_wakers.register(cx.waker());
             Poll::Pending
         })
         .await;
@@ -327,7 +345,7 @@ impl AsyncWrite for ChannelWriter {
         let out = &mut state.outbound;
         let pending = out.data.len() + out.extended.len();
         if pending >= WRITE_BUFFER {
-            out.write_waker = Some(cx.waker().clone());
+            out.write_wakers.register(cx.waker());
             return Poll::Pending;
         }
         let n = data.len().min(WRITE_BUFFER - pending);
@@ -351,7 +369,7 @@ impl AsyncWrite for ChannelWriter {
         if state.outbound.data.is_empty() && state.outbound.extended.is_empty() {
             return Poll::Ready(Ok(()));
         }
-        state.outbound.write_waker = Some(cx.waker().clone());
+        state.outbound.write_wakers.register(cx.waker());
         Poll::Pending
     }
 

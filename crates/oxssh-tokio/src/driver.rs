@@ -309,10 +309,8 @@ impl<R: DriverRole> Driver<R> {
         if drained && out.close {
             let _ = self.conn.close_channel(id);
         }
-        if (out.data.len() + out.extended.len() < before || drained)
-            && let Some(w) = out.write_waker.take()
-        {
-            w.wake();
+        if out.data.len() + out.extended.len() < before || drained {
+            out.write_wakers.wake();
         }
     }
 
@@ -393,9 +391,7 @@ impl<R: DriverRole> Driver<R> {
                 if let Some(s) = shared(self, &channel) {
                     let mut state = s.lock();
                     state.requests.push_back((request, want_reply));
-                    if let Some(w) = state.request_waker.take() {
-                        w.wake();
-                    }
+                    state.request_wakers.wake();
                 } else if want_reply {
                     let _ = self.conn.channel_request_reply(channel, false);
                 }
