@@ -4,9 +4,10 @@
 //! packet path. The application holds a [`Handle`] for commands and answers, receives connection-level
 //! events (host key, authentication, channel open requests) from [`Driven::events`], and uses each
 //! [`Channel`] as async streams. [`connect`] opens TCP connections with OpenSSH's behaviour and error
-//! words.
+//! words. [`agent`] is the ssh-agent protocol client (async and blocking) for the tools.
 #![forbid(unsafe_code)]
 
+pub mod agent;
 mod channel;
 pub mod connect;
 mod driver;
