@@ -225,6 +225,36 @@ async fn client_initiated_rekeys_every_64k_lose_nothing() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn rekeys_started_by_both_sides_at_once_lose_nothing() {
+    if !require("ssh") {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let (key_path, key) = user_key(dir.path());
+    let server = TestServer::start_default(vec![key]).await;
+    let data = pattern(4 * 1024 * 1024 + 5, 13);
+    // ssh re-keys every 256 KiB while the server re-keys every MiB: their KEXINITs cross.
+    let args = ssh_args(
+        server.port,
+        &key_path,
+        // curve25519: OpenSSH 9.2's reference sntrup761 costs tens of milliseconds per exchange,
+        // which a hundred re-keys turn into a minute (against its own sshd too).
+        &[
+            ("RekeyLimit", "256K"),
+            ("KexAlgorithms", "curve25519-sha256"),
+            ("Ciphers", "aes128-ctr"),
+            ("MACs", "hmac-sha2-256"),
+        ],
+        "rekey-then-cat",
+    );
+    let out = run_process("ssh", &args, data.clone(), LIMIT).await;
+    assert_exact("crossing re-keys", &out, &data);
+    let rekeys = server.stats.rekeys.load(Ordering::Relaxed);
+    assert!(rekeys >= 16, "only {rekeys} re-keys");
+    assert!(server.errors().is_empty(), "{:?}", server.errors());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn exit_status_stderr_and_commands_come_through() {
     if !require("ssh") {
         return;
