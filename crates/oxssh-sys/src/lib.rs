@@ -27,6 +27,7 @@
 //! | [`pam`] | a PAM transaction with a Rust conversation |
 //! | [`spawn`] | starting a user's process on a pty or pipes; waiting; signals |
 //! | [`fs_checks`] | StrictModes path checks, pid file, daemonising, host name |
+//! | [`process`] | hardening a process that holds secrets: no ptrace, no core dumps |
 //! | [`syslog`] | `openlog`/`syslog` with OpenSSH's facility and level names |
 #![deny(unsafe_code)]
 #![warn(missing_docs)]
@@ -37,6 +38,7 @@ mod ffi;
 pub mod fs_checks;
 pub mod pam;
 pub mod password;
+pub mod process;
 pub mod pty;
 pub mod spawn;
 pub mod syslog;
