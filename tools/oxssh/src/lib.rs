@@ -12,6 +12,7 @@
 pub mod agent_client;
 pub mod args;
 pub mod auth;
+pub mod background;
 pub mod config;
 pub mod connect;
 pub mod escape;
@@ -22,6 +23,7 @@ pub mod log;
 pub mod messages;
 pub mod proxy;
 pub mod session;
+pub mod socks;
 pub mod stdio;
 pub mod tty;
 
@@ -96,6 +98,7 @@ fn session_env(o: &ClientOptions) -> Vec<(String, String)> {
 pub fn run(argv: Vec<OsString>) -> i32 {
     tty::install_panic_hook();
     let prog = program_name(argv.first());
+    let original_argv = argv.clone();
     let mut env = match config::SysEnvironment::new() {
         Ok(e) => e,
         Err(uid) => {
@@ -177,6 +180,9 @@ pub fn run(argv: Vec<OsString>) -> i32 {
         log::fatal(messages::FORK_WITHOUT_COMMAND);
         return 255;
     }
+    if o.fork_after_authentication && !args.dump_config && !background::is_child() {
+        return background::run_parent(&original_argv);
+    }
     let (want_tty, tty_required) = tty_decision(&o, command.is_some(), tty::stdin_is_tty());
 
     if args.dump_config {
@@ -190,17 +196,8 @@ pub fn run(argv: Vec<OsString>) -> i32 {
         log::fatal(&messages::not_supported(what));
         255
     };
-    if o.fork_after_authentication {
-        return refuse("Forking into the background (-f)");
-    }
     if o.bind_address.is_some() || !resolved.values("bindinterface").is_empty() {
         return refuse("BindAddress/BindInterface (-b, -B)");
-    }
-    if !o.local_forwards.is_empty()
-        || !o.remote_forwards.is_empty()
-        || !o.dynamic_forwards.is_empty()
-    {
-        return refuse("Port forwarding (-L, -R, -D)");
     }
     if o.compression {
         log::error(messages::COMPRESSION_NOT_SUPPORTED);
@@ -215,6 +212,7 @@ pub fn run(argv: Vec<OsString>) -> i32 {
     };
     let escape = o.escape_char;
     let spec = session::Spec {
+        gateway_ports: o.gateway_ports,
         command: command.clone(),
         subsystem: o.session_type == SessionType::Subsystem,
         tty: want_tty,
@@ -253,6 +251,40 @@ pub fn run(argv: Vec<OsString>) -> i32 {
             Ok(c) => c,
             Err(e) => return e.0,
         };
+        let mut spec = spec;
+        let any_forward = !o.local_forwards.is_empty()
+            || !o.remote_forwards.is_empty()
+            || !o.dynamic_forwards.is_empty();
+        let mut settings = forward::Settings {
+            local: &o.local_forwards,
+            remote: &o.remote_forwards,
+            dynamic: &o.dynamic_forwards,
+            gateway_ports: o.gateway_ports,
+            exit_on_failure: o.exit_on_forward_failure,
+        };
+        if !conn.trusted {
+            // sshconnect.c: an accepted changed key allows nothing a man in the middle could use.
+            if spec.agent.take().is_some() {
+                log::error(messages::AGENT_FORWARDING_DISABLED_MITM);
+            }
+            if any_forward {
+                log::error(messages::PORT_FORWARDING_DISABLED_MITM);
+                settings.local = &[];
+                settings.remote = &[];
+                settings.dynamic = &[];
+            }
+            if o.exit_on_forward_failure && any_forward {
+                log::fatal(messages::FORWARDING_DISABLED_HOST_KEY);
+                return 255;
+            }
+        }
+        let forwards = match forward::Active::start(&conn.handle, &settings).await {
+            Ok(f) => f,
+            Err(e) => return e.0,
+        };
+        if o.fork_after_authentication && background::is_child() {
+            background::detach();
+        }
         for mut hop in hops {
             tokio::spawn(async move {
                 while let Some(event) = hop.events.recv().await {
@@ -262,7 +294,7 @@ pub fn run(argv: Vec<OsString>) -> i32 {
         }
         match stdio_forward {
             Some(f) => forward::stdio(conn, &f.host, f.port).await,
-            None => session::run(conn, spec, forward::Active::none()).await,
+            None => session::run(conn, spec, forwards).await,
         }
     });
     tty::restore();

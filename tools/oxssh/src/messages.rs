@@ -291,6 +291,9 @@ pub const AGENT_FORWARDING_DISABLED_MITM: &str =
 /// See [`PASSWORD_DISABLED_MITM`].
 pub const PORT_FORWARDING_DISABLED_MITM: &str =
     "Port forwarding is disabled to avoid man-in-the-middle attacks.";
+/// ExitOnForwardFailure after an accepted changed key.
+pub const FORWARDING_DISABLED_HOST_KEY: &str =
+    "Error: forwarding disabled due to host key check failure";
 /// See [`PASSWORD_DISABLED_MITM`].
 pub const UPDATE_HOSTKEYS_DISABLED: &str =
     "UpdateHostkeys is disabled because the host key is not trusted.";
@@ -534,6 +537,11 @@ pub const PORT_FORWARDING_FAILED: &str = "Port forwarding failed.";
 /// A local listener could not be set up.
 pub fn bind_failed(addr: &str, port: u16, why: &str) -> String {
     format!("bind [{addr}]:{port}: {why}")
+}
+
+/// channels.c when no address of a local forward could be bound.
+pub fn cannot_listen(port: u16) -> String {
+    format!("channel_setup_fwd_listener_tcpip: cannot listen to port: {port}")
 }
 
 /// No listener could be set up for a local forward.

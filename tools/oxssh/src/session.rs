@@ -46,6 +46,8 @@ pub struct Spec {
     pub keepalive: Option<(Duration, u32)>,
     /// No session channel at all (`-N`).
     pub no_session: bool,
+    /// `GatewayPorts`, for forwards added with `~C`.
+    pub gateway_ports: bool,
 }
 
 /// Why the main loop stopped.
@@ -89,7 +91,7 @@ enum Control {
 async fn pump_stdin(
     channel: Channel,
     escape: Option<u8>,
-    command_line: bool,
+    command_line: Option<CommandLine>,
     control: mpsc::UnboundedSender<Control>,
 ) {
     let mut writer = channel.writer(Stream::Data);
@@ -111,7 +113,7 @@ async fn pump_stdin(
                 }
                 Piece::Action(a) => {
                     let esc = escape.unwrap_or(b'~');
-                    if run_escape(a, esc, command_line, &channel).await {
+                    if run_escape(a, esc, command_line.as_ref(), &channel).await {
                         let _ = control.send(Control::Terminate);
                         return;
                     }
@@ -123,10 +125,23 @@ async fn pump_stdin(
 }
 
 /// Carries out an escape command; true for `~.`.
-async fn run_escape(action: Action, esc: u8, command_line: bool, channel: &Channel) -> bool {
+/// What `~C` needs: the forwardings to add to.
+#[derive(Clone)]
+struct CommandLine {
+    forwards: Arc<tokio::sync::Mutex<forward::Active>>,
+    gateway_ports: bool,
+}
+
+/// Carries out an escape command; true for `~.`.
+async fn run_escape(
+    action: Action,
+    esc: u8,
+    command_line: Option<&CommandLine>,
+    channel: &Channel,
+) -> bool {
     match action {
         Action::Terminate => return true,
-        Action::Help => log::raw_stderr(&messages::escape_help(esc, command_line)),
+        Action::Help => log::raw_stderr(&messages::escape_help(esc, command_line.is_some())),
         Action::Break => {
             log::raw_stderr(&messages::escape_break(esc));
             channel
@@ -156,13 +171,12 @@ async fn run_escape(action: Action, esc: u8, command_line: bool, channel: &Chann
                 channel.id()
             )]));
         }
-        Action::CommandLine => {
-            if command_line {
-                forward::command_line(channel.connection()).await;
-            } else {
-                log::raw_stderr(messages::COMMAND_LINE_DISABLED);
+        Action::CommandLine => match command_line {
+            Some(c) => {
+                forward::command_line(channel.connection(), &c.forwards, c.gateway_ports).await;
             }
-        }
+            None => log::raw_stderr(messages::COMMAND_LINE_DISABLED),
+        },
         Action::Suspend => {
             log::raw_stderr(&messages::escape_suspend(esc));
             tty::leave_raw_mode();
@@ -221,6 +235,7 @@ async fn pending_forever() {
 
 /// Opens the session and runs it to the end; returns the exit status.
 pub async fn run(mut conn: Connection, spec: Spec, forwards: forward::Active) -> i32 {
+    let forwards = Arc::new(tokio::sync::Mutex::new(forwards));
     let mut signals = Signals::new();
     let mut winch = WindowChanges::new();
     let (channel, have_pty) = if spec.no_session {
@@ -246,10 +261,14 @@ pub async fn run(mut conn: Connection, spec: Spec, forwards: forward::Active) ->
             ch.eof();
         } else {
             let esc = if have_pty { spec.escape } else { None };
+            let command_line = spec.command_line.then(|| CommandLine {
+                forwards: forwards.clone(),
+                gateway_ports: spec.gateway_ports,
+            });
             tokio::spawn(pump_stdin(
                 ch.clone(),
                 esc,
-                spec.command_line,
+                command_line,
                 control_tx.clone(),
             ));
         }
@@ -282,12 +301,12 @@ pub async fn run(mut conn: Connection, spec: Spec, forwards: forward::Active) ->
                     });
                 }
                 Some(Event::ChannelOpenRequest { channel: id, kind: kind @ ChannelKind::ForwardedTcpip { .. } }) => {
-                    forwards.accept_remote(&conn.handle, id, kind);
+                    forwards.lock().await.accept_remote(&conn.handle, id, kind);
                 }
                 Some(other) => conn.background(other),
             },
             request = next_request(channel.as_ref()) => match request {
-                None => break End::Closed,
+                None => break closed_or_lost(&mut conn).await,
                 Some((request, want_reply)) => {
                     handle_request(channel.as_ref(), request, want_reply, &mut exit_status);
                 }
@@ -315,6 +334,27 @@ pub async fn run(mut conn: Connection, spec: Spec, forwards: forward::Active) ->
         forwards,
     )
     .await
+}
+
+/// The session channel is gone: closed by both sides, or with the whole connection (the driver
+/// marks every channel closed as it stops, just before its event stream ends). A short look at
+/// the event stream tells the two apart.
+async fn closed_or_lost(conn: &mut Connection) -> End {
+    let deadline = tokio::time::Instant::now() + Duration::from_millis(100);
+    loop {
+        match tokio::time::timeout_at(deadline, conn.events.recv()).await {
+            Err(_) => return End::Closed,
+            Ok(None) => return End::Lost,
+            Ok(Some(Event::Disconnected {
+                reason,
+                description,
+            })) => {
+                conn.disconnect = Some((reason, description));
+                return End::Lost;
+            }
+            Ok(Some(other)) => conn.background(other),
+        }
+    }
 }
 
 /// The next request on the session channel; `None` once it has closed. Without a session channel
@@ -363,9 +403,10 @@ async fn finish(
     out_tasks: Vec<tokio::task::JoinHandle<()>>,
     stdout: Writer,
     stderr: Writer,
-    forwards: forward::Active,
+    forwards: Arc<tokio::sync::Mutex<forward::Active>>,
 ) -> i32 {
-    let _ = forwards;
+    // Listeners stop now: no new connections while the session winds down.
+    drop(forwards);
     // After a close or a lost connection everything that arrived is written out first; after
     // `~.`, a signal or a timeout the user wants out now.
     let drain = matches!(end, End::Closed | End::Lost);

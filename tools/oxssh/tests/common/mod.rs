@@ -157,6 +157,36 @@ pub fn run(cmd: &mut Command, stdin: &[u8], limit: Duration) -> Output {
     }
 }
 
+/// Like [`run`], for a process that may leave a background copy holding its stdout and stderr
+/// (`-f`): they go to files, read once the process itself has exited.
+pub fn run_detaching(cmd: &mut Command, limit: Duration) -> Output {
+    let dir = tempfile::tempdir().unwrap();
+    let (out_path, err_path) = (dir.path().join("out"), dir.path().join("err"));
+    let mut child = cmd
+        .stdin(Stdio::null())
+        .stdout(std::fs::File::create(&out_path).unwrap())
+        .stderr(std::fs::File::create(&err_path).unwrap())
+        .spawn()
+        .unwrap();
+    let deadline = Instant::now() + limit;
+    let status = loop {
+        if let Some(s) = child.try_wait().unwrap() {
+            break s;
+        }
+        if Instant::now() > deadline {
+            let _ = child.kill();
+            let _ = child.wait();
+            panic!("{cmd:?} did not finish within {limit:?}");
+        }
+        std::thread::sleep(Duration::from_millis(10));
+    };
+    Output {
+        status,
+        stdout: std::fs::read(&out_path).unwrap(),
+        stderr: std::fs::read_to_string(&err_path).unwrap(),
+    }
+}
+
 /// Whether we run as root (sshd needs it for privilege separation).
 pub fn is_root() -> bool {
     Command::new("id")
