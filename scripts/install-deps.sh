@@ -9,7 +9,7 @@ as_root() {
 }
 
 build_packages=(build-essential pkg-config libpam0g-dev libcrypt-dev)
-test_packages=(openssh-server openssh-client openssh-sftp-server dropbear-bin putty-tools sshpass python3 python3-pip passwd procps)
+test_packages=(openssh-server openssh-client openssh-sftp-server dropbear-bin putty-tools sshpass python3 python3-pip passwd procps libnss-wrapper iproute2)
 
 missing=()
 want=("${build_packages[@]}")
