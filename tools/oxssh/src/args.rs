@@ -89,6 +89,19 @@ fn exit(lines: Vec<String>, status: i32) -> Parsed {
     Parsed::Exit { lines, status }
 }
 
+/// A line OpenSSH prints with `fatal()` (log.c ends it in CR LF) rather than `fprintf`; the
+/// caller adds the LF.
+fn fatal_line(text: impl Into<String>) -> String {
+    let mut s = text.into();
+    s.push('\r');
+    s
+}
+
+/// Stops with a `fatal()` line.
+fn fatal(text: impl Into<String>) -> Parsed {
+    exit(vec![fatal_line(text)], 255)
+}
+
 fn usage_with(mut lines: Vec<String>) -> Parsed {
     lines.push(messages::USAGE.trim_end().to_owned());
     exit(lines, 255)
@@ -171,13 +184,15 @@ pub fn parse(argv: Vec<OsString>, env: &dyn Environment, known: &KnownNames) -> 
                     .as_deref()
                     .and_then(|o| o.trim_start_matches('-').chars().next())
                     .unwrap_or('?');
-                return usage_with(vec![messages::option_requires_argument(c)]);
+                return usage_with(vec![fatal_line(messages::option_requires_argument(c))]);
             }
-            Err(_) => return usage_with(vec![messages::unknown_option('-')]),
+            Err(_) => return usage_with(vec![fatal_line(messages::unknown_option('-'))]),
         };
         let short = match arg {
             lexopt::Arg::Short(c) => c,
-            lexopt::Arg::Long(_) => return usage_with(vec![messages::unknown_option('-')]),
+            lexopt::Arg::Long(_) => {
+                return usage_with(vec![fatal_line(messages::unknown_option('-'))]);
+            }
             lexopt::Arg::Value(v) => {
                 if host.is_none() {
                     host = Some(lossy(&v));
@@ -215,14 +230,16 @@ pub fn parse(argv: Vec<OsString>, env: &dyn Environment, known: &KnownNames) -> 
         let value = if WITH_VALUE.contains(short) {
             match p.value() {
                 Ok(v) => Some(lossy(&v)),
-                Err(_) => return usage_with(vec![messages::option_requires_argument(short)]),
+                Err(_) => {
+                    return usage_with(vec![fatal_line(messages::option_requires_argument(short))]);
+                }
             }
         } else {
             None
         };
         let v = value.clone().unwrap_or_default();
         match short {
-            '1' => return exit(vec![messages::PROTOCOL_1.to_owned()], 255),
+            '1' => return fatal(messages::PROTOCOL_1),
             '2' | 'P' | 'k' | 'K' | 'x' => {}
             '4' => set(&mut assign, "AddressFamily", "inet".into()),
             '6' => set(&mut assign, "AddressFamily", "inet6".into()),
@@ -238,14 +255,9 @@ pub fn parse(argv: Vec<OsString>, env: &dyn Environment, known: &KnownNames) -> 
             'C' => set(&mut assign, "Compression", "yes".into()),
             'M' => set(&mut assign, "ControlMaster", "yes".into()),
             'S' => set(&mut assign, "ControlPath", quote(&v)),
-            'y' => return exit(vec![messages::not_supported("Logging to syslog (-y)")], 255),
-            'w' => return exit(vec![messages::not_supported("Tunnel forwarding (-w)")], 255),
-            'O' => {
-                return exit(
-                    vec![messages::not_supported("Connection multiplexing (-O)")],
-                    255,
-                );
-            }
+            'y' => return fatal(messages::not_supported("Logging to syslog (-y)")),
+            'w' => return fatal(messages::not_supported("Tunnel forwarding (-w)")),
+            'O' => return fatal(messages::not_supported("Connection multiplexing (-O)")),
             'I' => warnings.push("no support for PKCS#11.".to_owned()),
             'E' => a.log_file = Some(v),
             'F' => a.config_file = Some(v),
@@ -269,14 +281,14 @@ pub fn parse(argv: Vec<OsString>, env: &dyn Environment, known: &KnownNames) -> 
             'T' => a.tty = TtyFlag::No,
             'N' => {
                 if session == Some("subsystem") {
-                    return exit(vec![messages::N_WITH_S.to_owned()], 255);
+                    return fatal(messages::N_WITH_S);
                 }
                 session = Some("none");
                 a.tty = TtyFlag::No;
             }
             's' => {
                 if session == Some("none") {
-                    return exit(vec![messages::S_WITH_N.to_owned()], 255);
+                    return fatal(messages::S_WITH_N);
                 }
                 session = Some("subsystem");
             }
@@ -322,10 +334,10 @@ pub fn parse(argv: Vec<OsString>, env: &dyn Environment, known: &KnownNames) -> 
             }
             'J' => {
                 if jump_given {
-                    return exit(vec![messages::SINGLE_J.to_owned()], 255);
+                    return fatal(messages::SINGLE_J);
                 }
                 if v.split(',').any(|hop| parse_jump_host(hop, env).is_none()) && v != "none" {
-                    return exit(vec![messages::INVALID_J.to_owned()], 255);
+                    return fatal(messages::INVALID_J);
                 }
                 jump_given = true;
                 set(&mut assign, "ProxyJump", v);
@@ -333,7 +345,7 @@ pub fn parse(argv: Vec<OsString>, env: &dyn Environment, known: &KnownNames) -> 
             }
             'W' => {
                 if a.stdio_forward.is_some() {
-                    return exit(vec![messages::STDIO_FORWARD_TWICE.to_owned()], 255);
+                    return fatal(messages::STDIO_FORWARD_TWICE);
                 }
                 match parse_forward(&v, true, false, env) {
                     Some(f) if f.listen_host.is_some() => {
@@ -363,7 +375,7 @@ pub fn parse(argv: Vec<OsString>, env: &dyn Environment, known: &KnownNames) -> 
             },
             'b' => set(&mut assign, "BindAddress", quote(&v)),
             'B' => set(&mut assign, "BindInterface", quote(&v)),
-            other => return usage_with(vec![messages::unknown_option(other)]),
+            other => return usage_with(vec![fatal_line(messages::unknown_option(other))]),
         }
     }
     let Some(_) = host else {
@@ -459,7 +471,7 @@ fn query(what: &str, known: &KnownNames) -> Parsed {
         .iter()
         .map(|s| (*s).to_owned())
         .collect(),
-        _ => return exit(vec![format!("Unsupported query \"{what}\"")], 255),
+        _ => return fatal(format!("Unsupported query \"{what}\"")),
     };
     Parsed::Query(list.join("\n"))
 }

@@ -320,10 +320,19 @@ async fn transport(
             "Setting implicit ProxyCommand from ProxyJump: {}",
             hops.last().map(|h| h.host.as_str()).unwrap_or("")
         ));
-        let conn = Box::pin(establish(&hop, shared, hops_alive)).await?;
+        // OpenSSH runs the hop as `ssh -W`; when that fails, the outer ssh sees its proxy close
+        // before any banner and says so too. The same two lines keep the words identical.
+        let proxy_closed = |e: Exit| {
+            log::error(messages::BANNER_CLOSED);
+            log::error(&messages::connection_closed_by(messages::UNKNOWN_REMOTE));
+            e
+        };
+        let conn = Box::pin(establish(&hop, shared, hops_alive))
+            .await
+            .map_err(proxy_closed)?;
         let channel = proxy::open_direct(&conn.handle, &o.hostname, o.port)
             .await
-            .map_err(|()| Exit(255))?;
+            .map_err(|()| proxy_closed(Exit(255)))?;
         let stream: Transport = Box::new(proxy::channel_stream(&channel));
         hops_alive.push(conn);
         return Ok((stream, messages::UNKNOWN_REMOTE.to_owned(), None));

@@ -111,7 +111,7 @@ fn bad_values_stop_with_openssh_words_and_255() {
     );
     assert_eq!(
         parse_exit(&["-J", "a", "-J", "b", "h"]).0,
-        [messages::SINGLE_J]
+        [format!("{}\r", messages::SINGLE_J)]
     );
 }
 
@@ -119,10 +119,10 @@ fn bad_values_stop_with_openssh_words_and_255() {
 fn unknown_options_and_missing_destinations_print_usage() {
     let (lines, status) = parse_exit(&["-Z", "h"]);
     assert_eq!(status, 255);
-    assert_eq!(lines[0], "unknown option -- Z");
+    assert_eq!(lines[0], "unknown option -- Z\r");
     assert!(lines[1].starts_with("usage: ssh [-46AaCfGgKkMNnqsTtVvXxYy]"));
     let (lines, _) = parse_exit(&["-p"]);
-    assert_eq!(lines[0], "option requires an argument -- p");
+    assert_eq!(lines[0], "option requires an argument -- p\r");
     let (lines, status) = parse_exit(&[]);
     assert_eq!(status, 255);
     assert!(lines[0].starts_with("usage: "));
