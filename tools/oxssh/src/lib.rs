@@ -246,6 +246,7 @@ pub fn run(argv: Vec<OsString>) -> i32 {
     };
     let stdio_forward = args.stdio_forward.clone();
     let status = runtime.block_on(async move {
+        let early_signals = tokio::spawn(tty::exit_on_signals());
         let mut hops = Vec::new();
         let conn = match connect::establish(&o, &shared, &mut hops).await {
             Ok(c) => c,
@@ -292,6 +293,8 @@ pub fn run(argv: Vec<OsString>) -> i32 {
                 }
             });
         }
+        // From here the session decides what a signal means (clientloop.c traps them).
+        early_signals.abort();
         match stdio_forward {
             Some(f) => forward::stdio(conn, &f.host, f.port).await,
             None => session::run(conn, spec, forwards).await,

@@ -151,6 +151,34 @@ pub fn write_tty(text: &str) -> bool {
     }
 }
 
+/// Until the session starts, a terminating signal (an interrupt at a password prompt, say) ends
+/// the program as it would OpenSSH's, but only after the terminal has its echo back.
+pub async fn exit_on_signals() {
+    use tokio::signal::unix::{SignalKind, signal};
+    let mut signals = Vec::new();
+    for (n, kind) in [
+        (1, SignalKind::hangup()),
+        (2, SignalKind::interrupt()),
+        (3, SignalKind::quit()),
+        (15, SignalKind::terminate()),
+    ] {
+        if let Ok(s) = signal(kind) {
+            signals.push((n, s));
+        }
+    }
+    let number = std::future::poll_fn(|cx| {
+        for (n, s) in signals.iter_mut() {
+            if s.poll_recv(cx).is_ready() {
+                return std::task::Poll::Ready(*n);
+            }
+        }
+        std::task::Poll::Pending
+    })
+    .await;
+    // The shell sees the status of a process killed by that signal.
+    exit(128 + number);
+}
+
 /// Installs a panic hook that restores the terminal before the default report, so even a bug
 /// cannot leave the user's terminal raw or silent.
 pub fn install_panic_hook() {

@@ -527,3 +527,81 @@ fn unanswered_keepalives_end_the_session_with_openssh_words() {
         started.elapsed()
     );
 }
+
+#[test]
+fn a_private_key_others_can_read_is_refused_as_openssh_refuses_it() {
+    let Some(server) = sshd("") else { return };
+    let home = client_for(&server);
+    let key = home.ssh("id_ed25519");
+    set_mode(&key, 0o644);
+    let argv = args(
+        &home,
+        server.port,
+        &[
+            "-o",
+            &format!("UserKnownHostsFile={}", home.ssh("known_hosts").display()),
+            "-o",
+            "BatchMode=yes",
+            "-i",
+            &key.to_string_lossy(),
+            "true",
+        ],
+    );
+    let ours = run(home.oxssh().args(&argv), b"", LIMIT);
+    assert_eq!(ours.code(), 255);
+    let k = key.display();
+    assert_eq!(
+        ours.stderr_clean(),
+        format!(
+            "@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@\r\n\
+             @         WARNING: UNPROTECTED PRIVATE KEY FILE!          @\r\n\
+             @@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@\r\n\
+             Permissions 0644 for '{k}' are too open.\r\n\
+             It is required that your private key files are NOT accessible by others.\r\n\
+             This private key will be ignored.\r\n\
+             Load key \"{k}\": bad permissions\r\n\
+             root@127.0.0.1: Permission denied (publickey,password,keyboard-interactive).\r\n"
+        )
+    );
+    if oxssh_test::peers::which("ssh").is_some() {
+        let mut theirs = Command::new("ssh");
+        theirs.args(&argv).env_remove("SSH_AUTH_SOCK");
+        let theirs = run(&mut theirs, b"", LIMIT);
+        assert_eq!(ours.stderr_clean(), theirs.stderr_clean());
+        assert_eq!(theirs.code(), 255);
+    }
+}
+
+#[test]
+fn a_known_key_of_another_type_is_preferred_over_the_default_order() {
+    let Some(server) = sshd("") else { return };
+    let home = client_for(&server);
+    // Only the RSA host key is known: the client must ask for it rather than meet an unknown
+    // ed25519 key (sshconnect.c order_hostkeyalgs).
+    let rsa: Vec<String> = host_key_lines(&server)
+        .into_iter()
+        .filter(|l| l.starts_with("ssh-rsa "))
+        .collect();
+    let mut words = rsa[0].split_whitespace();
+    let (t, k) = (words.next().unwrap(), words.next().unwrap());
+    std::fs::write(
+        home.ssh("known_hosts"),
+        format!("[127.0.0.1]:{} {t} {k}\n", server.port),
+    )
+    .unwrap();
+    let out = run(
+        home.oxssh().args(args(
+            &home,
+            server.port,
+            &["-v", "-o", "BatchMode=yes", "echo", "ok"],
+        )),
+        b"",
+        LIMIT,
+    );
+    assert_eq!(out.code(), 0, "{}", out.stderr);
+    assert!(
+        out.stderr.contains("kex: host key algorithm: rsa-sha2-512"),
+        "{}",
+        out.stderr
+    );
+}

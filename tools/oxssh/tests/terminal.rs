@@ -394,6 +394,14 @@ fn the_escape_help_lists_openssh_commands() {
     p.flush().unwrap();
     p.exp_string("(Note that escapes are only recognized immediately after newline.)\r\n")
         .unwrap();
+    // ~R re-keys; the session goes on over the new keys.
+    p.send("~R").unwrap();
+    p.flush().unwrap();
+    p.send_line("echo after-$((6 * 7))").unwrap();
+    p.exp_string("after-42").unwrap();
+    p.exp_string("READY> ").unwrap();
+    let kexinits = server.log().matches("SSH2_MSG_KEXINIT received").count();
+    assert!(kexinits >= 2, "no second key exchange:\n{}", server.log());
     p.send("exit 7\r").unwrap();
     p.flush().unwrap();
     let rest = p.exp_eof().unwrap();
