@@ -59,6 +59,33 @@ pub fn print_banner(message: &str) {
     }
 }
 
+/// `AddKeysToAgent` as the loader needs it; `ask` needs a graphical askpass OpenSSH would start,
+/// which oxssh does not have, so it adds nothing.
+fn add_to_agent(o: &ClientOptions) -> Option<identity::AddToAgent> {
+    use oxssh_config::client::AddKeysToAgent;
+    use oxssh_keys::agent::Constraint;
+    let mut constraints = Vec::new();
+    match o.add_keys_to_agent {
+        AddKeysToAgent::No => return None,
+        AddKeysToAgent::Ask => {
+            log::debug("AddKeysToAgent ask needs an askpass program; not adding keys");
+            return None;
+        }
+        AddKeysToAgent::Confirm => constraints.push(Constraint::Confirm),
+        AddKeysToAgent::Yes => {}
+    }
+    if let Some(l) = o.add_keys_to_agent_lifetime {
+        constraints.push(Constraint::Lifetime(
+            u32::try_from(l.as_secs()).unwrap_or(u32::MAX),
+        ));
+    }
+    let socket = agent_client::socket_path(o.identity_agent.as_deref())?;
+    Some(identity::AddToAgent {
+        socket,
+        constraints,
+    })
+}
+
 /// A key waiting for PK_OK.
 struct Pending {
     index: usize,
@@ -87,6 +114,7 @@ struct Auth<'a> {
     fingerprint_hash: FingerprintHash,
     last_list: Vec<String>,
     used: Option<Method>,
+    add_to_agent: Option<identity::AddToAgent>,
 }
 
 /// Runs authentication on `conn` (whose SERVICE_ACCEPT has arrived).
@@ -134,6 +162,7 @@ pub async fn authenticate(
         fingerprint_hash: FingerprintHash::from_name(&o.fingerprint_hash).unwrap_or_default(),
         last_list: Vec::new(),
         used: None,
+        add_to_agent: add_to_agent(o),
     };
     if !a.disabled.contains(&Method::PublicKey) {
         a.prepare_keys(shared).await;
@@ -409,8 +438,13 @@ impl Auth<'_> {
         let prompts = self.o.number_of_password_prompts;
         let batch = self.o.batch_mode;
         let uid = self.uid;
+        // A key the agent already has is not added again.
+        let add = self
+            .add_to_agent
+            .clone()
+            .filter(|_| id.source == Source::File);
         tokio::task::spawn_blocking(move || {
-            identity::load_private(&path, explicit, prompts, batch, uid)
+            identity::load_private(&path, explicit, prompts, batch, uid, add.as_ref())
         })
         .await
         .ok()

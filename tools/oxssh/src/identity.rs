@@ -156,6 +156,48 @@ fn key_error_text(e: &KeyError) -> String {
     }
 }
 
+/// `AddKeysToAgent`: where and how a key loaded from a file is handed to the agent.
+#[derive(Debug, Clone)]
+pub struct AddToAgent {
+    /// The agent socket.
+    pub socket: std::path::PathBuf,
+    /// Constraints (lifetime, confirmation).
+    pub constraints: Vec<oxssh_keys::agent::Constraint>,
+}
+
+/// sshconnect.c `maybe_add_key_to_agent`: gives the agent a copy of a key just loaded from a
+/// file, so the next connection needs no passphrase. Failures only matter for debugging.
+fn add_to_agent(add: &AddToAgent, path: &str, bytes: &[u8], passphrase: Option<&[u8]>) {
+    use std::io::{Read, Write};
+    let Ok(mut key) = PrivateKey::decode(bytes, passphrase) else {
+        return;
+    };
+    if key.comment().is_empty() {
+        key.set_comment(path);
+    }
+    let request = oxssh_keys::agent::Request::AddIdentity {
+        key: Box::new(key),
+        constraints: add.constraints.clone(),
+    };
+    let Ok(message) = request.encode() else {
+        return;
+    };
+    let added = std::os::unix::net::UnixStream::connect(&add.socket).and_then(|mut s| {
+        s.set_read_timeout(Some(std::time::Duration::from_secs(10)))?;
+        s.write_all(&message)?;
+        let mut prefix = [0u8; 4];
+        s.read_exact(&mut prefix)?;
+        let len = oxssh_keys::agent::frame_length(prefix).map_err(std::io::Error::other)?;
+        let mut body = vec![0u8; len];
+        s.read_exact(&mut body)?;
+        Ok(body.first() == Some(&oxssh_keys::agent::number::SUCCESS))
+    });
+    match added {
+        Ok(true) => log::debug(&format!("identity added to agent: {path}")),
+        _ => log::debug(&format!("could not add identity to agent: {path}")),
+    }
+}
+
 /// sshconnect2.c `load_identity_file`: reads the private key, first without a passphrase, then
 /// asking up to `prompts` times (an empty answer gives up on this key; `batch` never asks).
 /// Blocking: the KDF of an encrypted key takes a noticeable time, and prompts wait for the user.
@@ -165,6 +207,7 @@ pub fn load_private(
     prompts: u32,
     batch: bool,
     uid: u32,
+    add: Option<&AddToAgent>,
 ) -> Option<Arc<PrivateKey>> {
     let meta = match std::fs::metadata(path) {
         Ok(m) => m,
@@ -209,7 +252,12 @@ pub fn load_private(
             Some(p)
         };
         match PrivateKey::decode(&bytes, passphrase.as_ref().map(|p| p.as_bytes())) {
-            Ok(k) => return Some(Arc::new(k)),
+            Ok(k) => {
+                if let Some(a) = add {
+                    add_to_agent(a, path, &bytes, passphrase.as_ref().map(|p| p.as_bytes()));
+                }
+                return Some(Arc::new(k));
+            }
             Err(KeyError::PassphraseRequired | KeyError::IncorrectPassphrase) => {
                 if batch {
                     return None;

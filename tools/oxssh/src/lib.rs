@@ -7,6 +7,28 @@
 //! passwords ([`auth`]), and runs a login shell on a pty or a command ([`session`]), returning the
 //! remote exit status. Every word it shows is OpenSSH 9.2's, kept in [`messages`]; every failure is
 //! one clear line and exit status 255, and the terminal is restored on every way out ([`tty`]).
+//!
+//! # Compared with OpenSSH 9.2
+//!
+//! Tests run OpenSSH's own client in the same scenarios and compare what it prints (the first
+//! contact prompt, the changed-key warning, argument and configuration errors, `-G`). Where oxssh
+//! knowingly differs:
+//!
+//! - **Program name**: OpenSSH prefixes some lines with `ssh: ` (hard-coded in the connect error,
+//!   its invoked name elsewhere); oxssh prints the name it was invoked as everywhere, so installed
+//!   as `ssh` it prints exactly OpenSSH's words.
+//! - **`~`** is `$HOME` when set (OpenSSH always uses the passwd home directory).
+//! - **ProxyJump** hops are connections inside the same process rather than `ssh -W` children; the
+//!   words printed when a hop fails are the same.
+//! - **`-f`** starts a copy of the program instead of forking after authentication ([`background`]).
+//! - **Not implemented**, refused with a clear line: `-w` tunnels, `-O` multiplexing commands, `-y`
+//!   syslog, `BindAddress`/`BindInterface`, Unix-domain socket forwarding. Accepted and ignored:
+//!   `ControlMaster`/`ControlPath` (every connection is direct), `-C`/`Compression` (with OpenSSH's
+//!   own "Compression not supported" line), X11 forwarding (a line when `DISPLAY` is set),
+//!   `AddKeysToAgent ask`, certificates, GSSAPI and hostbased authentication, `UpdateHostKeys`.
+//! - **Escapes**: `~&` (background) is not available and not listed in `~?`.
+//! - **"Unable to negotiate"** lacks OpenSSH's "Their offer: ..." tail (the core does not report
+//!   the peer's list).
 #![forbid(unsafe_code)]
 
 pub mod agent_client;
@@ -92,6 +114,32 @@ fn session_env(o: &ClientOptions) -> Vec<(String, String)> {
     }
     out.extend(o.set_env.iter().cloned());
     out
+}
+
+/// `PermitLocalCommand`/`LocalCommand`: runs the command here once connected (sshconnect.c
+/// `ssh_local_cmd`), with its %-tokens expanded, and waits for it.
+fn run_local_command(o: &ClientOptions, shared: &Shared) {
+    let (true, Some(cmd)) = (o.permit_local_command, o.local_command.as_deref()) else {
+        return;
+    };
+    let Ok(expanded) = o.expand("localcommand", cmd, &shared.env) else {
+        return;
+    };
+    let shell = std::env::var("SHELL")
+        .ok()
+        .filter(|s| !s.is_empty())
+        .unwrap_or_else(|| "/bin/sh".to_owned());
+    log::debug3(&format!("Executing {shell} -c \"{expanded}\""));
+    if let Err(e) = std::process::Command::new(&shell)
+        .arg("-c")
+        .arg(&expanded)
+        .status()
+    {
+        log::error(&format!(
+            "Couldn't execute {shell} -c \"{expanded}\": {}",
+            oxssh_tokio::connect::error_text(&e)
+        ));
+    }
 }
 
 /// Runs the client with `argv` (program name first) and returns the exit status.
@@ -283,6 +331,7 @@ pub fn run(argv: Vec<OsString>) -> i32 {
             Ok(f) => f,
             Err(e) => return e.0,
         };
+        run_local_command(&o, &shared);
         if o.fork_after_authentication && background::is_child() {
             background::detach();
         }

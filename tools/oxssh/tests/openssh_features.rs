@@ -605,3 +605,131 @@ fn a_known_key_of_another_type_is_preferred_over_the_default_order() {
         out.stderr
     );
 }
+
+#[test]
+fn add_keys_to_agent_hands_the_loaded_key_to_the_agent() {
+    let Some(server) = sshd("") else { return };
+    let Some(agent) = Agent::start() else { return };
+    let home = client_for(&server);
+    let out = run(
+        home.oxssh().env("SSH_AUTH_SOCK", &agent.socket).args(args(
+            &home,
+            server.port,
+            &["-o", "AddKeysToAgent=yes", "true"],
+        )),
+        b"",
+        LIMIT,
+    );
+    assert_eq!(out.code(), 0, "{}", out.stderr);
+    let listed = Command::new("ssh-add")
+        .arg("-L")
+        .env("SSH_AUTH_SOCK", &agent.socket)
+        .output()
+        .unwrap();
+    let ours = std::fs::read_to_string(home.ssh("id_ed25519.pub")).unwrap();
+    let blob = ours.split_whitespace().nth(1).unwrap();
+    assert!(
+        String::from_utf8_lossy(&listed.stdout).contains(blob),
+        "the agent holds: {}",
+        String::from_utf8_lossy(&listed.stdout)
+    );
+}
+
+#[test]
+fn local_command_runs_here_with_its_tokens() {
+    let Some(server) = sshd("") else { return };
+    let home = client_for(&server);
+    let marker = home.path().join("local-command-ran");
+    let local = format!("LocalCommand=echo %h %p %r > {}", marker.display());
+    let out = run(
+        home.oxssh().args(args(
+            &home,
+            server.port,
+            &["-o", "PermitLocalCommand=yes", "-o", &local, "true"],
+        )),
+        b"",
+        LIMIT,
+    );
+    assert_eq!(out.code(), 0, "{}", out.stderr);
+    assert_eq!(
+        std::fs::read_to_string(&marker).unwrap(),
+        format!("127.0.0.1 {} root\n", server.port)
+    );
+}
+
+/// Runs ours and (when installed) OpenSSH's client with the same arguments; returns our output
+/// after checking the two agree on stderr (without sshd's debug lines) and status.
+fn same_as_openssh(home: &Home, argv: &[String]) -> Output {
+    let ours = run(home.oxssh().args(argv), b"", LIMIT);
+    if oxssh_test::peers::which("ssh").is_some() {
+        let mut theirs = Command::new("ssh");
+        theirs
+            .args(argv)
+            .env_remove("SSH_AUTH_SOCK")
+            .env("HOME", home.path());
+        let theirs = run(&mut theirs, b"", LIMIT);
+        assert_eq!(ours.stderr_clean(), theirs.stderr_clean(), "{argv:?}");
+        assert_eq!(ours.code(), theirs.code(), "{argv:?}");
+    }
+    ours
+}
+
+fn known_hosts_args(home: &Home, port: u16, extra: &[&str]) -> Vec<String> {
+    let mut rest = vec![
+        "-o".to_owned(),
+        format!("UserKnownHostsFile={}", home.ssh("known_hosts").display()),
+        "-o".to_owned(),
+        "GlobalKnownHostsFile=/dev/null".to_owned(),
+        "-i".to_owned(),
+        home.ssh("id_ed25519").to_string_lossy().into_owned(),
+    ];
+    rest.extend(extra.iter().map(|s| (*s).to_owned()));
+    let rest: Vec<&str> = rest.iter().map(String::as_str).collect();
+    args(home, port, &rest)
+}
+
+#[test]
+fn strict_checking_and_revoked_keys_are_refused_in_openssh_words() {
+    let Some(server) = sshd("") else { return };
+    let home = client_for(&server);
+    std::fs::write(home.ssh("known_hosts"), "").unwrap();
+    let out = same_as_openssh(
+        &home,
+        &known_hosts_args(
+            &home,
+            server.port,
+            &["-o", "StrictHostKeyChecking=yes", "true"],
+        ),
+    );
+    assert_eq!(out.code(), 255);
+    assert_eq!(
+        out.stderr_clean(),
+        format!(
+            "No ED25519 host key is known for [127.0.0.1]:{} and you have requested strict checking.\r\n\
+             Host key verification failed.\r\n",
+            server.port
+        )
+    );
+    let ed = host_key_lines(&server)
+        .into_iter()
+        .find(|l| l.starts_with("ssh-ed25519"))
+        .unwrap();
+    let mut w = ed.split_whitespace();
+    let (t, k) = (w.next().unwrap(), w.next().unwrap());
+    std::fs::write(home.ssh("known_hosts"), format!("@revoked * {t} {k}\n")).unwrap();
+    let out = same_as_openssh(
+        &home,
+        &known_hosts_args(
+            &home,
+            server.port,
+            &["-o", "HostKeyAlgorithms=ssh-ed25519", "true"],
+        ),
+    );
+    assert_eq!(out.code(), 255);
+    assert!(
+        out.stderr_clean()
+            .contains("@       WARNING: REVOKED HOST KEY DETECTED!               @\r\n"),
+        "{}",
+        out.stderr
+    );
+}
