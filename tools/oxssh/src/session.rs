@@ -198,9 +198,9 @@ async fn pump_out(channel: Channel, stream: Stream, out: mpsc::Sender<Bytes>) {
     let mut reader = channel.reader(stream);
     while let Some(chunk) = reader.read_chunk().await {
         if out.send(chunk).await.is_err() {
-            // stdout is gone (EPIPE): keep reading so the window stays open and the remote
-            // command is not blocked, as OpenSSH keeps draining.
-            while reader.read_chunk().await.is_some() {}
+            // Our output is gone (EPIPE, `ssh host cmd | head`): as OpenSSH's chan_write_failed,
+            // close the channel; the remote command ends and so does the session (status 255).
+            channel.close();
             return;
         }
     }

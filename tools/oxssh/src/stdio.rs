@@ -92,8 +92,7 @@ impl Writer {
                 };
                 while let Some(chunk) = rx.blocking_recv() {
                     if out.write_all(&chunk).is_err() {
-                        // The reader went away (EPIPE): drop the rest, as OpenSSH does.
-                        while rx.blocking_recv().is_some() {}
+                        // The reader went away (EPIPE): the sender learns from the closed queue.
                         return;
                     }
                 }

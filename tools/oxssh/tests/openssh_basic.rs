@@ -110,3 +110,36 @@ fn an_unknown_host_name_is_reported_in_openssh_words() {
         out.stderr
     );
 }
+
+#[test]
+fn a_closed_stdout_ends_an_endless_command_at_once() {
+    use std::io::BufRead;
+    let Some(server) = sshd("") else { return };
+    let home = client_for(&server);
+    // `ssh host yes | head -1`: when the reader goes away the session must end, not drain forever.
+    let mut child = home
+        .oxssh()
+        .args(args(&home, server.port, &["yes"]))
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut out = std::io::BufReader::new(child.stdout.take().unwrap());
+    let mut line = String::new();
+    out.read_line(&mut line).unwrap();
+    assert_eq!(line, "y\n");
+    drop(out);
+    let deadline = std::time::Instant::now() + LIMIT;
+    let status = loop {
+        if let Some(s) = child.try_wait().unwrap() {
+            break s;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the client kept draining"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    assert_eq!(status.code(), Some(255));
+}
