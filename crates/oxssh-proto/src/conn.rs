@@ -232,7 +232,10 @@ impl<R: Side> Connection<R> {
     pub fn consume(&mut self, channel: ChannelId, n: usize) {
         let core = &mut self.core;
         if core.check().is_ok() {
-            core.channels.consume(&mut core.transport, channel, n);
+            // The last time the driver gave us (its latest read or timer): close enough to now for
+            // the window's round-trip measurements, without widening this call.
+            let now = core.last_now;
+            core.channels.consume(&mut core.transport, channel, n, now);
         }
     }
 

@@ -62,7 +62,7 @@ pub(crate) struct Core {
     rekey_time: Option<std::time::Duration>,
     keyed_at: Instant,
     /// The latest time the driver told us, for checks made outside input and timeout handling.
-    last_now: Instant,
+    pub(crate) last_now: Instant,
     /// The peer supports OpenSSH's transport-level ping (PROTOCOL §1.9).
     peer_ping: bool,
 }
@@ -334,7 +334,7 @@ impl Core {
                     .into());
                 }
                 self.channels
-                    .handle(&mut self.transport, &mut self.events, payload)?;
+                    .handle(&mut self.transport, &mut self.events, payload, now)?;
             }
             number::PING => {
                 if !self.kex.is_initial_done() {

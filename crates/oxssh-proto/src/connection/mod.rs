@@ -4,6 +4,7 @@ mod channel;
 mod window;
 
 use std::collections::VecDeque;
+use std::time::Instant;
 
 use bytes::{Bytes, BytesMut};
 use oxssh_wire::{Reader, Writer};
@@ -295,12 +296,12 @@ impl Channels {
         }
     }
 
-    pub(crate) fn consume(&mut self, t: &mut Transport, id: ChannelId, n: usize) {
+    pub(crate) fn consume(&mut self, t: &mut Transport, id: ChannelId, n: usize, now: Instant) {
         let Some(c) = self.get_mut(id) else { return };
         if c.close_sent || c.close_received {
             return;
         }
-        if let Some(adjust) = c.recv.consume(n) {
+        if let Some(adjust) = c.recv.consume(n, now) {
             let remote = c.remote_id;
             t.send(|b| {
                 b.write_u8(number::CHANNEL_WINDOW_ADJUST);
@@ -388,11 +389,12 @@ impl Channels {
         t: &mut Transport,
         events: &mut VecDeque<Event>,
         packet: BytesMut,
+        now: Instant,
     ) -> Result<(), Error> {
         let got = packet.first().copied().unwrap_or(0);
         match got {
             number::CHANNEL_DATA | number::CHANNEL_EXTENDED_DATA => {
-                return self.handle_data(events, packet.freeze());
+                return self.handle_data(events, packet.freeze(), now);
             }
             _ => {}
         }
@@ -535,7 +537,12 @@ impl Channels {
         }
     }
 
-    fn handle_data(&mut self, events: &mut VecDeque<Event>, packet: Bytes) -> Result<(), Error> {
+    fn handle_data(
+        &mut self,
+        events: &mut VecDeque<Event>,
+        packet: Bytes,
+        now: Instant,
+    ) -> Result<(), Error> {
         let got = packet.first().copied().unwrap_or(0);
         let mut r = Reader::new(packet.get(1..).unwrap_or_default());
         let recipient = r.read_u32("recipient channel")?;
@@ -552,7 +559,7 @@ impl Channels {
             return Err(PeerMisbehaved::UnknownChannel.into());
         }
         c.recv
-            .on_data(data.len())
+            .on_data(data.len(), now)
             .map_err(|()| PeerMisbehaved::WindowExceeded)?;
         if c.eof_received || c.close_sent || data.is_empty() {
             // OpenSSH ignores data after EOF or once it closed; the window was still debited above.
