@@ -15,6 +15,7 @@ use tokio::task::JoinHandle;
 use crate::channel::{Channel, ChannelState, Op, Shared};
 use crate::error::DriverError;
 use crate::handle::{Command, ConnectionInfo, Handle};
+use crate::input::InputBuffer;
 
 /// Bytes read from the socket per call at most; large reads amortise the syscall and the core's
 /// per-call work (ARCHITECTURE §4: 64 KiB and more).
@@ -133,7 +134,7 @@ where
         global_replies: VecDeque::new(),
         wake: Arc::new(Notify::new()),
         dirty: Arc::new(Mutex::new(Vec::new())),
-        input: BytesMut::with_capacity(READ_CHUNK),
+        input: InputBuffer::new(READ_CHUNK),
         output: BytesMut::new(),
     };
     let task = tokio::spawn(driver.run(io));
@@ -155,7 +156,7 @@ struct Driver<R: DriverRole> {
     global_replies: VecDeque<oneshot::Sender<Option<Vec<u8>>>>,
     wake: Arc<Notify>,
     dirty: Arc<Mutex<Vec<ChannelId>>>,
-    input: BytesMut,
+    input: InputBuffer,
     output: BytesMut,
 }
 
@@ -174,10 +175,12 @@ impl<R: DriverRole> Driver<R> {
             if !reading && self.output.is_empty() {
                 break;
             }
-            if self.input.capacity() - self.input.len() < READ_CHUNK / 4 {
-                self.input.reserve(READ_CHUNK);
-            }
-            let deadline = self.conn.poll_timeout();
+            self.input.make_room(Instant::now());
+            // The core's next deadline, or the time to give back spare read buffers if sooner.
+            let deadline = match (self.conn.poll_timeout(), self.input.expiry()) {
+                (Some(a), Some(b)) => Some(a.min(b)),
+                (a, b) => a.or(b),
+            };
             let timer = async move {
                 match deadline {
                     Some(d) => tokio::time::sleep_until(d.into()).await,
@@ -185,7 +188,7 @@ impl<R: DriverRole> Driver<R> {
                 }
             };
             tokio::select! {
-                read = reader.read_buf(&mut self.input), if reading && !self.conn.is_closed() => match read {
+                read = reader.read_buf(&mut self.input.buf), if reading && !self.conn.is_closed() => match read {
                     Ok(0) | Err(_) => {
                         reading = false;
                         if result.is_ok() && !self.conn.is_closed() {
@@ -195,7 +198,7 @@ impl<R: DriverRole> Driver<R> {
                         self.output.clear();
                     }
                     Ok(_) => {
-                        if let Err(e) = self.conn.handle_input(&mut self.input, Instant::now()) {
+                        if let Err(e) = self.conn.handle_input(&mut self.input.buf, Instant::now()) {
                             result = Err(e.into());
                         }
                     }
@@ -213,14 +216,17 @@ impl<R: DriverRole> Driver<R> {
                             result = Err(e.into());
                         }
                         // An answer may unpause the core, which left later input in the buffer.
-                        if !self.input.is_empty() && !self.conn.is_closed()
-                            && let Err(e) = self.conn.handle_input(&mut self.input, Instant::now()) {
+                        if !self.input.buf.is_empty() && !self.conn.is_closed()
+                            && let Err(e) = self.conn.handle_input(&mut self.input.buf, Instant::now()) {
                                 result = Err(e.into());
                             }
                     }
                 }
                 () = timer => {
-                    if let Err(e) = self.conn.handle_timeout(Instant::now()) {
+                    let now = Instant::now();
+                    self.input.expire(now);
+                    // The core checks which of its deadlines passed; an early call does nothing.
+                    if let Err(e) = self.conn.handle_timeout(now) {
                         result = Err(e.into());
                     }
                 }

@@ -13,6 +13,7 @@ pub mod connect;
 mod driver;
 mod error;
 mod handle;
+mod input;
 pub mod server;
 
 pub use channel::{Channel, ChannelReader, ChannelWriter, Stream};

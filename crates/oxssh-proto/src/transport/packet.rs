@@ -57,8 +57,9 @@ impl PacketReader {
         };
         let total = 4 + packet_length as usize + self.opener.tag_len();
         if input.len() < total {
-            // Bounded by check_length: at most MAX_PACKET of buffer for a packet we know is legal.
-            input.reserve(total - input.len());
+            // Room for the rest is the caller's to provide: reserving here would, whenever a packet
+            // straddles the end of a buffer the application still shares (channel data leaves as
+            // slices of it), allocate a fresh buffer behind the driver, which recycles its own.
             return Ok(None);
         }
         self.pending_length = None;
