@@ -18,7 +18,7 @@ pub const DEFAULT_ASKPASS: &str = "/usr/bin/ssh-askpass";
 pub struct AskpassEnv {
     /// `SSH_ASKPASS`.
     pub askpass: Option<String>,
-    /// `DISPLAY` or `WAYLAND_DISPLAY` is set.
+    /// `DISPLAY` or `WAYLAND_DISPLAY` is set and not empty.
     pub display: bool,
     /// `SSH_ASKPASS_REQUIRE`.
     pub require: Option<String>,
@@ -27,10 +27,10 @@ pub struct AskpassEnv {
 impl AskpassEnv {
     /// This process's environment.
     pub fn from_process() -> Self {
+        let set = |name: &str| std::env::var_os(name).is_some_and(|v| !v.is_empty());
         Self {
             askpass: std::env::var("SSH_ASKPASS").ok(),
-            display: std::env::var_os("DISPLAY").is_some()
-                || std::env::var_os("WAYLAND_DISPLAY").is_some(),
+            display: set("DISPLAY") || set("WAYLAND_DISPLAY"),
             require: std::env::var("SSH_ASKPASS_REQUIRE").ok(),
         }
     }
