@@ -493,6 +493,11 @@ impl Auth<'_> {
         alg: SignatureAlgorithm,
         private: Option<Arc<PrivateKey>>,
     ) -> bool {
+        log::debug3(&format!(
+            "sign_and_send_pubkey: signing using {} {}",
+            alg.name(),
+            key.fingerprint(self.fingerprint_hash)
+        ));
         let Some(data) = conn
             .handle
             .publickey_signed_data(&self.user, alg.name(), key.blob())

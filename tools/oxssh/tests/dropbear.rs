@@ -171,3 +171,62 @@ fn password_login_and_a_pty_shell() {
         other => panic!("{other:?}"),
     }
 }
+
+#[test]
+fn agent_login() {
+    let Some((server, user, home)) = setup("unused-pw") else {
+        return;
+    };
+    let Some(agent) = Agent::start() else { return };
+    let keys = tempfile::tempdir().unwrap();
+    let path = keys.path().join("id_agent");
+    user.authorize(&keygen(&path, "ecdsa", ""));
+    agent.add(&path);
+    // The ed25519 file key in ~/.ssh is not authorized any more: only the agent's key works.
+    let out = run(
+        home.oxssh()
+            .env("SSH_AUTH_SOCK", &agent.socket)
+            .args(dropbear_args(
+                &home,
+                server.port,
+                &user.name,
+                &["-o", "BatchMode=yes", "echo", "agent-ok"],
+            )),
+        b"",
+        LIMIT,
+    );
+    assert_eq!(out.code(), 0, "{}\n{}", out.stderr, server.log());
+    assert_eq!(out.stdout, b"agent-ok\n");
+}
+
+#[test]
+fn passphrase_protected_key_login() {
+    let Some((server, user, home)) = setup("unused-pw") else {
+        return;
+    };
+    std::fs::remove_file(home.ssh("id_ed25519")).unwrap();
+    std::fs::remove_file(home.ssh("id_ed25519.pub")).unwrap();
+    user.authorize(&home.keygen("id_ed25519", "ed25519", "dropbear phrase"));
+    let mut args = dropbear_args(&home, server.port, &user.name, &["echo", "unlocked"]);
+    args.splice(
+        0..0,
+        ["-o".to_owned(), "PasswordAuthentication=no".to_owned()],
+    );
+    let mut c = Command::new(bin());
+    c.args(&args)
+        .env("HOME", home.path())
+        .env_remove("SSH_AUTH_SOCK");
+    let mut p = rexpect::session::spawn_command(c, Some(20_000)).unwrap();
+    p.exp_string(&format!(
+        "Enter passphrase for key '{}': ",
+        home.ssh("id_ed25519").display()
+    ))
+    .unwrap();
+    p.send_line("dropbear phrase").unwrap();
+    let rest = p.exp_eof().unwrap();
+    assert!(rest.ends_with("unlocked\r\n"), "{rest:?}");
+    match p.process().wait().unwrap() {
+        rexpect::process::WaitStatus::Exited(_, code) => assert_eq!(code, 0),
+        other => panic!("{other:?}"),
+    }
+}

@@ -281,9 +281,10 @@ fn fork_after_authentication_returns_at_once_and_keeps_forwarding() {
     );
     assert_eq!(out.code(), 255);
     assert!(
-        out.stderr_clean().ends_with(
-            "root@127.0.0.1: Permission denied (publickey,password,keyboard-interactive).\r\n"
-        ),
+        out.stderr_clean().ends_with(&format!(
+            "{}@127.0.0.1: Permission denied (publickey,password,keyboard-interactive).\r\n",
+            home.user
+        )),
         "{}",
         out.stderr
     );

@@ -141,5 +141,7 @@ fn a_closed_stdout_ends_an_endless_command_at_once() {
         );
         std::thread::sleep(Duration::from_millis(20));
     };
-    assert_eq!(status.code(), Some(255));
+    // The remote command dies of SIGPIPE: exit-signal (255) or, through a shell that reports it,
+    // exit status 141. Either way not 0, and promptly.
+    assert!(matches!(status.code(), Some(255 | 141)), "{status:?}");
 }

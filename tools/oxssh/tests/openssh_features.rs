@@ -5,7 +5,7 @@
 mod common;
 
 use std::collections::BTreeSet;
-use std::process::{Child, Command, Stdio};
+use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use common::*;
@@ -98,59 +98,6 @@ fn every_algorithm_openssh_supports_negotiates_and_carries_a_session() {
     }
 }
 
-/// A real ssh-agent in the foreground on a private socket; killed on drop.
-struct Agent {
-    child: Child,
-    socket: std::path::PathBuf,
-    _dir: tempfile::TempDir,
-}
-
-impl Agent {
-    fn start() -> Option<Self> {
-        if !oxssh_test::peers::require("ssh-agent") || !oxssh_test::peers::require("ssh-add") {
-            return None;
-        }
-        let dir = tempfile::tempdir().unwrap();
-        let socket = dir.path().join("agent.sock");
-        let child = Command::new("ssh-agent")
-            .arg("-D")
-            .arg("-a")
-            .arg(&socket)
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .unwrap();
-        let deadline = Instant::now() + Duration::from_secs(10);
-        while !socket.exists() {
-            assert!(Instant::now() < deadline, "ssh-agent did not start");
-            std::thread::sleep(Duration::from_millis(10));
-        }
-        Some(Self {
-            child,
-            socket,
-            _dir: dir,
-        })
-    }
-
-    fn add(&self, key: &std::path::Path) {
-        let status = Command::new("ssh-add")
-            .arg(key)
-            .env("SSH_AUTH_SOCK", &self.socket)
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .status()
-            .unwrap();
-        assert!(status.success());
-    }
-}
-
-impl Drop for Agent {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
 #[test]
 fn agent_keys_log_in_and_rsa_uses_sha2_signatures() {
     let Some(server) = sshd("") else { return };
@@ -172,7 +119,7 @@ fn agent_keys_log_in_and_rsa_uses_sha2_signatures() {
         home.oxssh().env("SSH_AUTH_SOCK", &agent.socket).args(args(
             &home,
             server.port,
-            &["-v", "echo", "agent-ok"],
+            &["-vvv", "echo", "agent-ok"],
         )),
         b"",
         LIMIT,
@@ -180,13 +127,23 @@ fn agent_keys_log_in_and_rsa_uses_sha2_signatures() {
     assert_eq!(out.code(), 0, "{}", out.stderr);
     assert_eq!(out.stdout, b"agent-ok\n");
     assert!(out.stderr.contains(" RSA SHA256:"), "{}", out.stderr);
+    // server-sig-algs lists the SHA-2 algorithms; the strongest is used.
+    assert!(
+        out.stderr
+            .contains("sign_and_send_pubkey: signing using rsa-sha2-512 SHA256:"),
+        "{}",
+        out.stderr
+    );
     assert!(
         out.stderr.contains("Server accepts key: "),
         "{}",
         out.stderr
     );
     let log = server.log();
-    assert!(log.contains("Accepted publickey for root"), "{log}");
+    assert!(
+        log.contains(&format!("Accepted publickey for {}", home.user)),
+        "{log}"
+    );
     assert!(log.contains("RSA SHA256:"), "{log}");
     // IdentityAgent none switches the agent off: nothing else can log in.
     let out = run(
@@ -201,7 +158,10 @@ fn agent_keys_log_in_and_rsa_uses_sha2_signatures() {
     assert_eq!(out.code(), 255);
     assert_eq!(
         out.stderr_clean(),
-        "root@127.0.0.1: Permission denied (publickey,password,keyboard-interactive).\r\n"
+        format!(
+            "{}@127.0.0.1: Permission denied (publickey,password,keyboard-interactive).\r\n",
+            home.user
+        )
     );
 }
 
@@ -231,9 +191,10 @@ fn agent_forwarding_lets_the_remote_side_list_our_keys() {
 
 /// ~/.ssh/config with `jump` and `target` aliases for the same sshd; `target` goes through `jump`.
 fn jump_config(home: &Home, port: u16) -> String {
+    let user = &home.user;
     let cfg = format!(
-        "Host jump\n    HostName 127.0.0.1\n    Port {port}\n    User root\n\
-         Host target\n    HostName 127.0.0.1\n    Port {port}\n    User root\n    ProxyJump jump\n"
+        "Host jump\n    HostName 127.0.0.1\n    Port {port}\n    User {user}\n\
+         Host target\n    HostName 127.0.0.1\n    Port {port}\n    User {user}\n    ProxyJump jump\n"
     );
     home.config(&cfg);
     home.ssh("config").to_string_lossy().into_owned()
@@ -243,10 +204,10 @@ fn jump_config(home: &Home, port: u16) -> String {
 fn proxyjump_through_a_config_alias_reaches_the_target() {
     let Some(server) = sshd("") else { return };
     let home = client_for(&server);
-    let cfg = jump_config(&home, server.port);
+    jump_config(&home, server.port);
+    // No -F: ~/.ssh/config (under the test's HOME) is read, then the system file.
     let out = run(
-        home.oxssh()
-            .args(["-F", &cfg, "-v", "target", "echo", "via-jump"]),
+        home.oxssh().args(["-v", "target", "echo", "via-jump"]),
         b"",
         LIMIT,
     );
@@ -274,10 +235,10 @@ fn a_chain_of_jumps_on_the_command_line_works() {
             &cfg,
             "-J",
             // The last hop must differ from the target, or it is a loop.
-            &format!("root@localhost:{},jump", server.port),
+            &format!("{}@localhost:{},jump", home.user, server.port),
             "-p",
             &server.port.to_string(),
-            "root@127.0.0.1",
+            &format!("{}@127.0.0.1", home.user),
             "echo",
             "two-hops",
         ]),
@@ -303,7 +264,7 @@ fn proxycommand_runs_a_child_and_w_forwards_stdio() {
             &proxy,
             "-p",
             &server.port.to_string(),
-            "root@127.0.0.1",
+            &format!("{}@127.0.0.1", home.user),
             "echo",
             "via-proxy-command",
         ]),
@@ -353,7 +314,10 @@ fn setenv_sendenv_and_remotecommand_reach_the_server() {
         LIMIT,
     );
     assert_eq!(out.code(), 0, "{}", out.stderr);
-    assert_eq!(out.stdout_text(), "from-config from-env root\n");
+    assert_eq!(
+        out.stdout_text(),
+        format!("from-config from-env {}\n", home.user)
+    );
     // A command line command and RemoteCommand together are refused.
     let out = run(
         home.oxssh().args(args(&home, server.port, &["true"])),
@@ -482,7 +446,7 @@ fn unanswered_keepalives_end_the_session_with_openssh_words() {
                 "ServerAliveInterval=1",
                 "-o",
                 "ServerAliveCountMax=2",
-                "echo started; sleep 60",
+                "echo started; sleep 20",
             ],
         ))
         .stdin(Stdio::null())
@@ -560,7 +524,8 @@ fn a_private_key_others_can_read_is_refused_as_openssh_refuses_it() {
              It is required that your private key files are NOT accessible by others.\r\n\
              This private key will be ignored.\r\n\
              Load key \"{k}\": bad permissions\r\n\
-             root@127.0.0.1: Permission denied (publickey,password,keyboard-interactive).\r\n"
+             {u}@127.0.0.1: Permission denied (publickey,password,keyboard-interactive).\r\n",
+            u = home.user
         )
     );
     if oxssh_test::peers::which("ssh").is_some() {
@@ -653,7 +618,7 @@ fn local_command_runs_here_with_its_tokens() {
     assert_eq!(out.code(), 0, "{}", out.stderr);
     assert_eq!(
         std::fs::read_to_string(&marker).unwrap(),
-        format!("127.0.0.1 {} root\n", server.port)
+        format!("127.0.0.1 {} {}\n", server.port, home.user)
     );
 }
 

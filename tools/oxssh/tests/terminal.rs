@@ -42,7 +42,7 @@ fn exit_code(p: &mut PtySession) -> i32 {
     }
 }
 
-/// `-F config -o UserKnownHostsFile=<home>/.ssh/known_hosts -p port root@127.0.0.1`: OpenSSH reads
+/// `-F config -o UserKnownHostsFile=<home>/.ssh/known_hosts -p port USER@127.0.0.1`: OpenSSH reads
 /// known_hosts under the passwd home, so both clients are pointed at the same file explicitly.
 fn tofu_args(home: &Home, port: u16, rest: &[&str]) -> Vec<String> {
     let mut v = vec![
@@ -56,7 +56,7 @@ fn tofu_args(home: &Home, port: u16, rest: &[&str]) -> Vec<String> {
         home.ssh("id_ed25519").to_string_lossy().into_owned(),
         "-p".to_owned(),
         port.to_string(),
-        "root@127.0.0.1".to_owned(),
+        format!("{}@127.0.0.1", home.user),
     ];
     v.extend(rest.iter().map(|s| (*s).to_owned()));
     v
@@ -79,7 +79,7 @@ fn first_contact(
     server: &oxssh_test::peers::OpenSshServer,
     answers: &[&str],
 ) -> (String, i32, String) {
-    let home = Home::new();
+    let home = Home::with_account();
     home.config("");
     server.authorize(&home.keygen("id_ed25519", "ed25519", ""));
     let mut p = spawn(
@@ -164,7 +164,7 @@ fn no_refuses_with_host_key_verification_failed() {
 
 /// Runs a client against a known_hosts file holding a different key for the host.
 fn changed_key(program: &str, server: &oxssh_test::peers::OpenSshServer) -> (String, i32) {
-    let home = Home::new();
+    let home = Home::with_account();
     home.config("");
     server.authorize(&home.keygen("id_ed25519", "ed25519", ""));
     let impostor = keygen(&home.path().join("impostor"), "ed25519", "");
@@ -223,7 +223,7 @@ fn a_changed_key_is_refused_with_openssh_full_warning() {
 #[test]
 fn a_passphrase_protected_key_asks_for_its_passphrase() {
     let Some(server) = sshd("") else { return };
-    let home = Home::new();
+    let home = Home::with_account();
     home.config("");
     trust(&home, &server);
     server.authorize(&home.keygen("id_ed25519", "ed25519", "correct horse"));
@@ -237,7 +237,7 @@ fn a_passphrase_protected_key_asks_for_its_passphrase() {
         "KbdInteractiveAuthentication=no".to_owned(),
         "-p".to_owned(),
         server.port.to_string(),
-        "root@127.0.0.1".to_owned(),
+        format!("{}@127.0.0.1", home.user),
         "echo".to_owned(),
         "unlocked".to_owned(),
     ];

@@ -12,9 +12,13 @@ pub fn bin() -> &'static str {
     env!("CARGO_BIN_EXE_oxssh")
 }
 
-/// A temporary home directory with `.ssh`.
+/// A temporary home directory with `.ssh`, and the remote account the client logs in as.
 pub struct Home {
     pub dir: tempfile::TempDir,
+    /// The remote user: a throw-away account with /bin/sh when one could be made (so no
+    /// dotfile of the machine's root can add noise to a session), else root.
+    pub user: String,
+    _account: Option<TempUser>,
 }
 
 impl Home {
@@ -22,7 +26,22 @@ impl Home {
         let dir = tempfile::tempdir().unwrap();
         std::fs::create_dir_all(dir.path().join(".ssh")).unwrap();
         set_mode(&dir.path().join(".ssh"), 0o700);
-        Self { dir }
+        Self {
+            dir,
+            user: "root".to_owned(),
+            _account: None,
+        }
+    }
+
+    /// A home whose remote user is a fresh account (sshd's AuthorizedKeysFile is per server,
+    /// so our key logs in as that account too).
+    pub fn with_account() -> Self {
+        let mut h = Self::new();
+        if let Some(u) = TempUser::create(&format!("pw-{}", std::process::id())) {
+            h.user = u.name.clone();
+            h._account = Some(u);
+        }
+        h
     }
 
     pub fn path(&self) -> &Path {
@@ -236,7 +255,7 @@ pub fn trust(home: &Home, server: &oxssh_test::peers::OpenSshServer) {
 
 /// A client home trusting `server`, with an authorized ed25519 key; the usual arguments follow.
 pub fn client_for(server: &oxssh_test::peers::OpenSshServer) -> Home {
-    let home = Home::new();
+    let home = Home::with_account();
     let line = home.keygen("id_ed25519", "ed25519", "");
     server.authorize(&line);
     trust(&home, server);
@@ -244,14 +263,14 @@ pub fn client_for(server: &oxssh_test::peers::OpenSshServer) -> Home {
     home
 }
 
-/// `-F <home config> -p <port> root@127.0.0.1`, then `rest`.
+/// `-F <home config> -p <port> USER@127.0.0.1`, then `rest`.
 pub fn args<'a>(home: &'a Home, port: u16, rest: &[&'a str]) -> Vec<String> {
     let mut v = vec![
         "-F".to_owned(),
         home.ssh("config").to_string_lossy().into_owned(),
         "-p".to_owned(),
         port.to_string(),
-        "root@127.0.0.1".to_owned(),
+        format!("{}@127.0.0.1", home.user),
     ];
     v.extend(rest.iter().map(|s| (*s).to_owned()));
     v
@@ -306,8 +325,13 @@ impl TempUser {
 
 impl Drop for TempUser {
     fn drop(&mut self) {
+        // -f: a session the test left behind (a command still sleeping on the server) must not
+        // keep the account alive; its processes end on their own.
         let _ = std::process::Command::new("/usr/sbin/userdel")
+            .arg("-f")
             .arg(&self.name)
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
             .status();
     }
 }
@@ -328,5 +352,58 @@ impl TempUser {
             .status()
             .unwrap();
         assert!(status.success());
+    }
+}
+
+/// A real ssh-agent in the foreground on a private socket; killed on drop.
+pub struct Agent {
+    child: std::process::Child,
+    pub socket: std::path::PathBuf,
+    _dir: tempfile::TempDir,
+}
+
+impl Agent {
+    pub fn start() -> Option<Self> {
+        if !oxssh_test::peers::require("ssh-agent") || !oxssh_test::peers::require("ssh-add") {
+            return None;
+        }
+        let dir = tempfile::tempdir().unwrap();
+        let socket = dir.path().join("agent.sock");
+        let child = std::process::Command::new("ssh-agent")
+            .arg("-D")
+            .arg("-a")
+            .arg(&socket)
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .unwrap();
+        let deadline = Instant::now() + Duration::from_secs(10);
+        while !socket.exists() {
+            assert!(Instant::now() < deadline, "ssh-agent did not start");
+            std::thread::sleep(Duration::from_millis(10));
+        }
+        Some(Self {
+            child,
+            socket,
+            _dir: dir,
+        })
+    }
+
+    pub fn add(&self, key: &std::path::Path) {
+        let status = std::process::Command::new("ssh-add")
+            .arg(key)
+            .env("SSH_AUTH_SOCK", &self.socket)
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .status()
+            .unwrap();
+        assert!(status.success());
+    }
+}
+
+impl Drop for Agent {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
     }
 }
