@@ -89,6 +89,8 @@ pub(crate) struct ChannelState {
     pub(crate) replies: VecDeque<oneshot::Sender<bool>>,
     /// The channel is gone (closed both ways, or the connection ended).
     pub(crate) closed: bool,
+    /// It is gone because the connection ended, not by CLOSE both ways.
+    pub(crate) lost: bool,
 }
 
 impl ChannelState {
@@ -232,6 +234,14 @@ impl Channel {
     /// Whether the channel is gone.
     pub fn is_closed(&self) -> bool {
         self.shared.lock().closed
+    }
+
+    /// Whether the channel is gone because the connection ended (the peer vanished or
+    /// disconnected) rather than by CHANNEL_CLOSE both ways. Known as soon as
+    /// [`Channel::is_closed`] is, so a client can tell a finished session from a lost connection
+    /// without waiting to see whether the connection's events end.
+    pub fn is_lost(&self) -> bool {
+        self.shared.lock().lost
     }
 
     /// Waits until the channel is closed both ways.

@@ -483,6 +483,8 @@ impl<R: DriverRole> Driver<R> {
     fn finish(&mut self) {
         for (_, s) in self.channels.drain() {
             let mut state = s.lock();
+            // Channels closed by CLOSE both ways have left the table already: these are lost.
+            state.lost = !state.closed;
             state.closed = true;
             state.inbound.eof = true;
             state.replies.clear();
