@@ -429,7 +429,21 @@ pub async fn establish(
     // Key exchange: the one question is the host key.
     let mut saw_banner = false;
     loop {
-        let event = match conn.events.recv().await {
+        // ConnectTimeout also bounds the wait for the server's first words (ssh.c passes it to
+        // kex_exchange_identification); after that the server may take its time.
+        let next = conn.events.recv();
+        let received = match (o.connect_timeout, saw_banner) {
+            (Some(limit), false) => match tokio::time::timeout(limit, next).await {
+                Ok(r) => r,
+                Err(_) => {
+                    log::error(messages::BANNER_TIMEOUT);
+                    log::error(&messages::connection_timed_out(&conn.remote));
+                    return Err(Exit(255));
+                }
+            },
+            _ => next.await,
+        };
+        let event = match received {
             Some(Event::Disconnected {
                 reason,
                 description,

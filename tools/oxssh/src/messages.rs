@@ -132,6 +132,14 @@ pub fn connect_failed(prog: &str, host: &str, port: u16, why: &str) -> String {
 /// The TCP connection closed before the server's identification line.
 pub const BANNER_CLOSED: &str = "kex_exchange_identification: Connection closed by remote host";
 
+/// ConnectTimeout passed before the server's identification line.
+pub const BANNER_TIMEOUT: &str = "Connection timed out during banner exchange";
+
+/// packet.c `sshpkt_fatal` for SSH_ERR_CONN_TIMEOUT.
+pub fn connection_timed_out(remote: &str) -> String {
+    format!("Connection to {remote} timed out")
+}
+
 /// packet.c `sshpkt_fatal` for SSH_ERR_CONN_CLOSED.
 pub fn connection_closed_by(remote: &str) -> String {
     format!("Connection closed by {remote}")

@@ -306,7 +306,10 @@ pub async fn run(mut conn: Connection, spec: Spec, forwards: forward::Active) ->
                 Some(other) => conn.background(other),
             },
             request = next_request(channel.as_ref()) => match request {
-                None => break closed_or_lost(&mut conn).await,
+                // Closed both ways: the session is over. Only a lost channel needs the look at
+                // the connection's events (for the disconnect reason).
+                None if channel.as_ref().is_some_and(Channel::is_lost) => break closed_or_lost(&mut conn).await,
+                None => break End::Closed,
                 Some((request, want_reply)) => {
                     handle_request(channel.as_ref(), request, want_reply, &mut exit_status);
                 }
@@ -336,9 +339,9 @@ pub async fn run(mut conn: Connection, spec: Spec, forwards: forward::Active) ->
     .await
 }
 
-/// The session channel is gone: closed by both sides, or with the whole connection (the driver
-/// marks every channel closed as it stops, just before its event stream ends). A short look at
-/// the event stream tells the two apart.
+/// The session channel was lost with the whole connection (the driver marks every channel closed
+/// as it stops, just before its event stream ends): a short look at the event stream finds the
+/// disconnect reason, if the peer gave one.
 async fn closed_or_lost(conn: &mut Connection) -> End {
     let deadline = tokio::time::Instant::now() + Duration::from_millis(100);
     loop {

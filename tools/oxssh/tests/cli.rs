@@ -252,3 +252,34 @@ fn installed_as_ssh_it_speaks_exactly_as_openssh() {
         assert_eq!(ours.code(), theirs.code());
     }
 }
+
+#[test]
+fn connect_timeout_bounds_a_server_that_never_speaks() {
+    // Accepts the TCP connection and says nothing.
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let holder = std::thread::spawn(move || listener.accept().map(|(s, _)| s));
+    let p = port.to_string();
+    let out = run_plain(
+        bin(),
+        &[
+            "-F",
+            "/dev/null",
+            "-o",
+            "ConnectTimeout=1",
+            "-p",
+            &p,
+            "127.0.0.1",
+            "true",
+        ],
+    );
+    assert_eq!(out.code(), 255);
+    assert_eq!(
+        out.stderr,
+        format!(
+            "Connection timed out during banner exchange\r\n\
+             Connection to 127.0.0.1 port {port} timed out\r\n"
+        )
+    );
+    drop(holder.join());
+}
