@@ -381,11 +381,6 @@ async fn transport(
         Exit(255)
     })?;
     let peer = stream.peer_addr().ok();
-    if o.tcp_keep_alive {
-        // SO_KEEPALIVE as OpenSSH sets it; tokio has no setter, and its absence only delays the
-        // detection of a dead peer, so failure to set it is not reported.
-        let _ = &stream;
-    }
     log::debug("Connection established.");
     let address = peer.map(|p| p.ip());
     let remote = match peer {

@@ -206,11 +206,6 @@ fn refuse_paths(f: &Forward) -> Result<(), Exit> {
 }
 
 impl Active {
-    /// No forwarding.
-    pub fn none() -> Self {
-        Self::default()
-    }
-
     /// Sets up every forwarding (ssh.c `ssh_init_forwarding`). With ExitOnForwardFailure a
     /// failure is fatal; otherwise it is reported and the session goes on.
     pub async fn start(handle: &Handle, s: &Settings<'_>) -> Result<Self, Exit> {
@@ -353,7 +348,7 @@ impl Active {
                 },
                 None => {
                     if let Ok(c) = handle.accept_channel(id).await {
-                        socks::serve_channel(c, handle).await;
+                        socks::serve_channel(c).await;
                     }
                 }
             }

@@ -25,7 +25,8 @@
 //!   syslog, `BindAddress`/`BindInterface`, Unix-domain socket forwarding. Accepted and ignored:
 //!   `ControlMaster`/`ControlPath` (every connection is direct), `-C`/`Compression` (with OpenSSH's
 //!   own "Compression not supported" line), X11 forwarding (a line when `DISPLAY` is set),
-//!   `AddKeysToAgent ask`, certificates, GSSAPI and hostbased authentication, `UpdateHostKeys`.
+//!   `AddKeysToAgent ask`, certificates, GSSAPI and hostbased authentication, `UpdateHostKeys`,
+//!   `TCPKeepAlive` (no SO_KEEPALIVE; `ServerAliveInterval` works), `IPQoS`.
 //! - **Escapes**: `~&` (background) is not available and not listed in `~?`.
 //! - **"Unable to negotiate"** lacks OpenSSH's "Their offer: ..." tail (the core does not report
 //!   the peer's list).

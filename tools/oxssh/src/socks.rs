@@ -175,7 +175,7 @@ pub async fn serve(mut stream: TcpStream, peer: SocketAddr, handle: Handle) {
 }
 
 /// A remote dynamic forward: the server's channel speaks SOCKS; we connect from here.
-pub async fn serve_channel(channel: Channel, _handle: Handle) {
+pub async fn serve_channel(channel: Channel) {
     let mut stream = crate::proxy::channel_stream(&channel);
     let Some(req) = read_request(&mut stream).await else {
         channel.close();
