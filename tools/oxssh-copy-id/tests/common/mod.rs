@@ -103,6 +103,15 @@ fn random_suffix() -> String {
     b.iter().map(|x| format!("{x:02x}")).collect()
 }
 
+/// Runs `attempt` until it succeeds, for at most 20 seconds.
+fn retry_while_locked(what: &str, mut attempt: impl FnMut() -> bool) {
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while !attempt() {
+        assert!(Instant::now() < deadline, "{what} kept failing");
+        std::thread::sleep(Duration::from_millis(100));
+    }
+}
+
 /// A system user for one test: home directory, password, removal on drop.
 pub struct TestUser {
     pub name: String,
@@ -114,18 +123,26 @@ pub struct TestUser {
 impl TestUser {
     pub fn create() -> Self {
         let name = format!("oxcid-{}", random_suffix());
-        let status = Command::new("useradd")
-            .args(["-m", "-s", "/bin/bash", &name])
-            .status()
-            .expect("useradd runs");
-        assert!(status.success(), "useradd {name} failed");
+        // Other tests (here and in other packages) add users at the same time, and useradd and
+        // chpasswd give up when /etc/passwd is locked: retry for a while.
+        retry_while_locked(&format!("useradd {name}"), || {
+            Command::new("useradd")
+                .args(["-m", "-s", "/bin/bash", &name])
+                .stderr(Stdio::null())
+                .status()
+                .expect("useradd runs")
+                .success()
+        });
         let password = format!("Pw-{}-x", random_suffix());
-        let mut chpasswd = Command::new("chpasswd")
-            .stdin(Stdio::piped())
-            .spawn()
-            .unwrap();
-        writeln!(chpasswd.stdin.take().unwrap(), "{name}:{password}").unwrap();
-        assert!(chpasswd.wait().unwrap().success(), "chpasswd failed");
+        retry_while_locked("chpasswd", || {
+            let mut chpasswd = Command::new("chpasswd")
+                .stdin(Stdio::piped())
+                .stderr(Stdio::null())
+                .spawn()
+                .unwrap();
+            writeln!(chpasswd.stdin.take().unwrap(), "{name}:{password}").unwrap();
+            chpasswd.wait().unwrap().success()
+        });
         let user = oxssh_sys::user::lookup_user(&name).unwrap().unwrap();
         Self {
             home: user.home.clone(),
@@ -182,10 +199,19 @@ impl Drop for TestUser {
         let _ = Command::new("pkill")
             .args(["-KILL", "-u", &self.name])
             .status();
-        let _ = Command::new("userdel")
-            .args(["-r", "-f", &self.name])
-            .stderr(Stdio::null())
-            .status();
+        let deadline = Instant::now() + Duration::from_secs(20);
+        while Instant::now() < deadline
+            && oxssh_sys::user::lookup_user(&self.name)
+                .ok()
+                .flatten()
+                .is_some()
+        {
+            let _ = Command::new("userdel")
+                .args(["-r", "-f", &self.name])
+                .stderr(Stdio::null())
+                .status();
+            std::thread::sleep(Duration::from_millis(50));
+        }
     }
 }
 
