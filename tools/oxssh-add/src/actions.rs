@@ -103,16 +103,17 @@ impl<'a> Session<'a> {
             // Like OpenSSH with key types it does not know, skip what oxssh cannot parse.
             let Ok(key) = id.public_key() else { continue };
             if fingerprints {
-                self.out.out(&format!(
-                    "{} {} {} ({})",
+                self.out.out(&messages::list_fingerprint(
                     key.bits(),
-                    key.fingerprint(self.options.hash),
-                    id.comment,
-                    key.key_type().display_name()
+                    &key.fingerprint(self.options.hash),
+                    &id.comment,
+                    key.key_type().display_name(),
                 ));
             } else {
-                self.out
-                    .out(&format!("{} {}", key.to_openssh_line(""), id.comment));
+                self.out.out(&messages::list_public(
+                    &key.to_openssh_line(""),
+                    &id.comment,
+                ));
             }
         }
         true
@@ -282,7 +283,7 @@ impl<'a> Session<'a> {
         if self.options.key_only {
             return;
         }
-        let path = format!("{file}-cert.pub");
+        let path = messages::certificate_path(file);
         if Path::new(&path).exists() {
             let why = messages::key_error(&KeyError::UnsupportedKeyType);
             self.out.log(&messages::certificate_failed(&path, &why));

@@ -166,6 +166,21 @@ pub const REMOVE_ALL_FAILED: &str = "Failed to remove all identities.";
 /// `-l`/`-L` with an empty agent (printf, to standard output).
 pub const NO_IDENTITIES: &str = "The agent has no identities.";
 
+/// One `-l` line (printf): bits, fingerprint, comment, type.
+pub fn list_fingerprint(bits: u32, fingerprint: &str, comment: &str, key_type: &str) -> String {
+    format!("{bits} {fingerprint} {comment} ({key_type})")
+}
+
+/// One `-L` line (printf): the public key and the comment, with a space even if it is empty.
+pub fn list_public(key_line: &str, comment: &str) -> String {
+    format!("{key_line} {comment}")
+}
+
+/// The certificate ssh-add looks for beside a key file.
+pub fn certificate_path(file: &str) -> String {
+    format!("{file}-cert.pub")
+}
+
 /// `-l`/`-L` failed (fprintf).
 pub fn fetch_failed(why: &str) -> String {
     format!("error fetching identities: {why}")

@@ -13,6 +13,7 @@ use oxssh_keys::{FingerprintHash, PublicKey, SignatureAlgorithm};
 
 use crate::confirm::{self, AskpassEnv};
 use crate::keystore::{KeyStore, LockError};
+use crate::messages::debug::bind;
 use crate::{log, messages};
 
 /// How many session bindings one connection may record (ssh-agent.c `AGENT_MAX_SESSION_IDS`).
@@ -100,7 +101,7 @@ pub async fn handle(shared: &Arc<Shared>, conn: &mut Connection, body: &[u8]) ->
         }
         Err(e) => {
             log::error(&messages::debug::parse_failed(
-                &format!("process_message type {kind}"),
+                &messages::debug::request_of_type(kind),
                 &e.to_string(),
             ));
             return Response::Failure;
@@ -280,31 +281,29 @@ impl Connection {
         signature: &[u8],
         forwarded: bool,
     ) -> Result<(), &'static str> {
-        let key = PublicKey::from_blob(&host_key).map_err(|_| "parse: invalid host key")?;
+        let key = PublicKey::from_blob(&host_key).map_err(|_| bind::BAD_HOST_KEY)?;
         if session_id.is_empty() || session_id.len() > MAX_SESSION_ID {
-            return Err("bad session ID length");
+            return Err(bind::BAD_SESSION_ID);
         }
         let algorithm = signature_algorithm(signature)
             .filter(|a| a.key_type() == key.key_type())
-            .ok_or("sshkey_verify: unexpected signature type")?;
+            .ok_or(bind::WRONG_SIGNATURE_TYPE)?;
         key.verify(algorithm, &session_id, signature)
-            .map_err(|_| "sshkey_verify: incorrect signature")?;
+            .map_err(|_| bind::BAD_SIGNATURE)?;
         for b in &self.bindings {
             if !b.forwarded {
-                return Err(
-                    "attempt to bind session ID to socket previously bound for authentication attempt",
-                );
+                return Err(bind::ALREADY_BOUND);
             }
             if b.session_id == session_id {
                 return if b.host_key == host_key {
                     Ok(())
                 } else {
-                    Err("session ID recorded against different key")
+                    Err(bind::OTHER_KEY)
                 };
             }
         }
         if self.bindings.len() >= MAX_SESSION_BINDINGS {
-            return Err("too many session IDs recorded");
+            return Err(bind::TOO_MANY);
         }
         log::debug(&messages::debug::session_bound(
             key.key_type().name(),

@@ -172,14 +172,14 @@ fn strtonum(s: &str, min: i64, max: i64) -> Result<i64, &'static str> {
     let t = s.trim_start();
     let digits = t.strip_prefix(['+', '-']).unwrap_or(t);
     if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
-        return Err("invalid");
+        return Err(messages::strtonum::INVALID);
     }
     match t.parse::<i64>() {
-        Ok(v) if v < min => Err("too small"),
-        Ok(v) if v > max => Err("too large"),
+        Ok(v) if v < min => Err(messages::strtonum::TOO_SMALL),
+        Ok(v) if v > max => Err(messages::strtonum::TOO_LARGE),
         Ok(v) => Ok(v),
-        Err(_) if t.starts_with('-') => Err("too small"),
-        Err(_) => Err("too large"),
+        Err(_) if t.starts_with('-') => Err(messages::strtonum::TOO_SMALL),
+        Err(_) => Err(messages::strtonum::TOO_LARGE),
     }
 }
 

@@ -118,6 +118,29 @@ pub fn setsid_failed(why: &str) -> String {
 /// The background agent was started without its listening socket (only by hand).
 pub const NO_INHERITED_SOCKET: &str = "internal error: no listening socket on standard input";
 
+/// The signal handlers could not be installed (fatal for the agent).
+pub const NO_SIGNAL_HANDLERS: &str = "cannot install signal handlers";
+
+/// accept(2) failed.
+pub fn accept_failed(why: &str) -> String {
+    format!("accept from AUTH_SOCKET: {why}")
+}
+
+/// The peer's credentials could not be read.
+pub fn getpeereid_failed(why: &str) -> String {
+    format!("getpeereid failed: {why}")
+}
+
+/// strtonum's complaints about `SSH_AGENT_PID`.
+pub mod strtonum {
+    /// Not a number.
+    pub const INVALID: &str = "invalid";
+    /// Below the minimum.
+    pub const TOO_SMALL: &str = "too small";
+    /// Above the maximum.
+    pub const TOO_LARGE: &str = "too large";
+}
+
 /// A connection from another user was refused (ssh-agent.c `handle_socket_read`).
 pub fn uid_mismatch(peer: u32, own: u32) -> String {
     format!("uid mismatch: peer euid {peer} != uid {own}")
@@ -226,6 +249,30 @@ pub mod debug {
     /// session-bind@openssh.com was refused.
     pub fn session_bind_refused(why: &str) -> String {
         format!("process_ext_session_bind: {why}")
+    }
+
+    /// Why session-bind@openssh.com was refused.
+    pub mod bind {
+        /// The host key did not parse.
+        pub const BAD_HOST_KEY: &str = "parse: invalid host key";
+        /// An empty or over-long session identifier.
+        pub const BAD_SESSION_ID: &str = "bad session ID length";
+        /// The signature is not of the host key's type.
+        pub const WRONG_SIGNATURE_TYPE: &str = "sshkey_verify: unexpected signature type";
+        /// The signature does not verify.
+        pub const BAD_SIGNATURE: &str = "sshkey_verify: incorrect signature";
+        /// The connection was already bound for authentication.
+        pub const ALREADY_BOUND: &str =
+            "attempt to bind session ID to socket previously bound for authentication attempt";
+        /// The same session identifier with another host key.
+        pub const OTHER_KEY: &str = "session ID recorded against different key";
+        /// More than 16 bindings.
+        pub const TOO_MANY: &str = "too many session IDs recorded";
+    }
+
+    /// A request that could not be parsed, by type.
+    pub fn request_of_type(kind: u8) -> String {
+        format!("process_message type {kind}")
     }
 
     /// An extension the agent does not implement.

@@ -90,7 +90,7 @@ async fn serve(listener: StdUnixListener, settings: Settings) -> i32 {
         signal(SignalKind::hangup()),
         signal(SignalKind::interrupt()),
     ) else {
-        log::error("cannot install signal handlers");
+        log::error(messages::NO_SIGNAL_HANDLERS);
         return 1;
     };
     tokio::spawn(expire_keys(Arc::clone(&shared)));
@@ -139,7 +139,7 @@ async fn accept(listener: UnixListener, shared: Arc<Shared>) {
         let stream = match listener.accept().await {
             Ok((stream, _)) => stream,
             Err(e) => {
-                log::error(&format!("accept from AUTH_SOCKET: {e}"));
+                log::error(&messages::accept_failed(&e.to_string()));
                 // Out of descriptors, most likely: give connections time to close.
                 tokio::time::sleep(Duration::from_millis(100)).await;
                 continue;
@@ -152,7 +152,7 @@ async fn accept(listener: UnixListener, shared: Arc<Shared>) {
                 false
             }
             Err(e) => {
-                log::error(&format!("getpeereid failed: {e}"));
+                log::error(&messages::getpeereid_failed(&e.to_string()));
                 false
             }
         };
