@@ -1,11 +1,12 @@
 //! The temporary world every measurement runs in: one directory with a host key, a user key that
-//! both servers authorize for root, a known_hosts file, a client configuration both clients read,
-//! and the data file uploads read from.
+//! both servers authorize, the user that logs in, a known_hosts file, a client configuration both
+//! clients read, and the data file uploads read from.
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
 use crate::Error;
+use crate::user::BenchUser;
 
 /// The name clients connect to; `HostKeyAlias` makes known_hosts independent of address and port.
 pub const HOST_ALIAS: &str = "oxssh-bench";
@@ -50,6 +51,10 @@ impl Programs {
 
 /// The temporary directory and the files in it.
 pub struct Fixture {
+    /// Who logs in (deleted on drop, before the directory).
+    pub user: BenchUser,
+    /// Why the user is root, when it is.
+    pub user_note: Option<String>,
     /// Removed on drop.
     pub dir: tempfile::TempDir,
     /// The server's ed25519 host key (both servers use it).
@@ -95,6 +100,20 @@ impl Fixture {
             .tempdir()
             .map_err(|e| Error::new(format!("cannot create a temporary directory: {e}")))?;
         let d = dir.path();
+        // The user reads the authorized_keys file from here (OpenSSH reads it with the user's
+        // privileges), so the directory must be searchable; the private keys stay 0600.
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(d, std::fs::Permissions::from_mode(0o755))
+            .map_err(|e| Error::new(format!("{}: {e}", d.display())))?;
+        let (user, user_note) = match BenchUser::create(&d.join("home")) {
+            Ok(u) => (u, None),
+            Err(e) => (
+                BenchUser::root(),
+                Some(format!(
+                    "logging in as root ({e}): root's shell start-up files are part of every figure"
+                )),
+            ),
+        };
         let host_key = d.join("host_ed25519");
         let user_key = d.join("id_ed25519");
         keygen(&host_key)?;
@@ -115,7 +134,7 @@ impl Fixture {
                 "Host {HOST_ALIAS}\n\
                  \x20 HostName 127.0.0.1\n\
                  \x20 HostKeyAlias {HOST_ALIAS}\n\
-                 \x20 User root\n\
+                 \x20 User {user}\n\
                  \x20 IdentityFile {key}\n\
                  \x20 IdentitiesOnly yes\n\
                  \x20 IdentityAgent none\n\
@@ -132,9 +151,12 @@ impl Fixture {
                  \x20 ConnectTimeout 10\n",
                 key = user_key.display(),
                 known = known_hosts.display(),
+                user = user.name,
             ),
         )?;
         Ok(Fixture {
+            user,
+            user_note,
             dir,
             host_key,
             user_key,

@@ -20,6 +20,7 @@
 //! |---|---|
 //! | [`cli`] | flags, the full and quick sizes |
 //! | [`fixture`] | the temporary directory, keys, configuration files |
+//! | [`user`] | the temporary user that logs in |
 //! | [`servers`] | starting the daemons, their CPU and memory |
 //! | [`clients`] | the clients, pairings, cipher suites, command lines |
 //! | [`runner`] | one client run under a watchdog |
@@ -49,6 +50,7 @@ pub mod runner;
 pub mod servers;
 pub mod svg;
 pub mod targets;
+pub mod user;
 
 use std::ffi::OsString;
 use std::process::ExitCode;

@@ -110,6 +110,13 @@ pub fn run(o: &Options, programs: Programs) -> Result<Results, Error> {
         }
     }
     let bench = Bench::start(programs)?;
+    results.notes.push((
+        "login user".into(),
+        match &bench.fixture.user_note {
+            None => format!("{} (temporary, shell /bin/sh)", bench.fixture.user.name),
+            Some(note) => note.clone(),
+        },
+    ));
     for part in &o.parts {
         match part {
             Part::Micro => {}
