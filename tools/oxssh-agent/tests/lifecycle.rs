@@ -36,6 +36,7 @@ fn sh_output_socket_modes_and_kill() {
     let out = run(Command::new(OURS).arg("-s").env("TMPDIR", tmp.path()));
     assert!(out.status.success(), "{}", stderr(&out));
     let (socket, pid) = parse_sh(&stdout(&out));
+    let _reap = Reap(pid);
     let dir = socket.parent().unwrap().to_owned();
     let name = dir.file_name().unwrap().to_string_lossy().into_owned();
     assert!(name.starts_with("ssh-") && name.len() == 16, "{name}");
@@ -95,6 +96,7 @@ fn csh_output_follows_the_flag_or_the_shell() {
             .strip_prefix("setenv SSH_AGENT_PID ")
             .and_then(|p| p.strip_suffix(';'))
             .unwrap();
+        let _reap = Reap(pid.parse().unwrap());
         assert_eq!(lines[2], format!("echo Agent pid {pid};"));
         let killed = run(Command::new(OURS)
             .arg("-k")
@@ -145,6 +147,7 @@ fn a_command_gets_the_agent_and_the_agent_ends_with_it() {
     let mut first = lines.next().unwrap().split(' ');
     let socket = PathBuf::from(first.next().unwrap());
     let pid: u32 = first.next().unwrap().parse().unwrap();
+    let _reap = Reap(pid);
     assert_eq!(lines.next(), Some("The agent has no identities."));
     wait_until(Duration::from_secs(10), "the agent to notice", || {
         !socket.exists() && !alive(pid)
@@ -358,8 +361,9 @@ fn the_agent_cannot_be_traced_by_its_user() {
             .unwrap()
     };
     let socket = dir.path().join("s");
-    let mut agent = as_nobody(OURS, &["-D", "-a", socket.to_str().unwrap()]);
-    let mut control = as_nobody("sleep", &["30"]);
+    // Killed on every way out of the test, a failed assertion included.
+    let agent = KillOnDrop(as_nobody(OURS, &["-D", "-a", socket.to_str().unwrap()]));
+    let control = KillOnDrop(as_nobody("sleep", &["30"]));
     wait_until(Duration::from_secs(10), "the agent's socket", || {
         socket.exists()
     });
@@ -372,11 +376,17 @@ fn the_agent_cannot_be_traced_by_its_user() {
     wait_until(
         Duration::from_secs(10),
         "the control to run as nobody",
-        || mem_owner(control.id()) == nobody,
+        || mem_owner(control.0.id()) == nobody,
     );
-    assert_eq!(mem_owner(agent.id()), 0, "the agent is not dumpable");
-    for c in [&mut agent, &mut control] {
-        let _ = c.kill();
-        let _ = c.wait();
+    assert_eq!(mem_owner(agent.0.id()), 0, "the agent is not dumpable");
+}
+
+/// A child process killed and reaped when dropped.
+struct KillOnDrop(std::process::Child);
+
+impl Drop for KillOnDrop {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
     }
 }

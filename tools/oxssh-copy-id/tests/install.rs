@@ -107,13 +107,15 @@ fn agent_install(server_name: &str) {
     user.authorize(&old_line);
     // Our agent, holding both keys; the key files are then removed, so only the agent has them.
     let socket = home.path().join("agent.sock");
-    let mut agent = std::process::Command::new(agent_program)
-        .arg("-D")
-        .arg("-a")
-        .arg(&socket)
-        .stdout(std::process::Stdio::null())
-        .spawn()
-        .unwrap();
+    let agent = KillOnDrop(
+        std::process::Command::new(agent_program)
+            .arg("-D")
+            .arg("-a")
+            .arg(&socket)
+            .stdout(std::process::Stdio::null())
+            .spawn()
+            .unwrap(),
+    );
     let deadline = std::time::Instant::now() + TIMEOUT;
     while !socket.exists() {
         assert!(std::time::Instant::now() < deadline, "agent socket");
@@ -135,8 +137,7 @@ fn agent_install(server_name: &str) {
         .env("SSH_AUTH_SOCK", &socket)
         .env_remove("DISPLAY");
     let out = run(&mut cmd);
-    let _ = agent.kill();
-    let _ = agent.wait();
+    drop(agent);
     assert_eq!(
         out.status.code(),
         Some(0),

@@ -100,6 +100,21 @@ pub fn alive(pid: u32) -> bool {
     }
 }
 
+/// A background agent (by pid) that is killed when the test ends, however it ends, if it is still
+/// an oxssh-agent by then.
+pub struct Reap(pub u32);
+
+impl Drop for Reap {
+    fn drop(&mut self) {
+        let cmdline = std::fs::read(format!("/proc/{}/cmdline", self.0)).unwrap_or_default();
+        if String::from_utf8_lossy(&cmdline).contains("oxssh-agent") {
+            let _ = Command::new("kill")
+                .args(["-KILL", &self.0.to_string()])
+                .status();
+        }
+    }
+}
+
 /// A key made by ssh-keygen: `dir/name` and `dir/name.pub`.
 pub fn keygen(dir: &Path, name: &str, key_type: &str, passphrase: &str, comment: &str) -> PathBuf {
     let path = dir.join(name);

@@ -50,6 +50,16 @@ pub fn root_or_skip(test: &str) -> bool {
     false
 }
 
+/// A child process killed and reaped when dropped, a failed assertion included.
+pub struct KillOnDrop(pub Child);
+
+impl Drop for KillOnDrop {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
 /// Runs `cmd` to completion with a deadline.
 pub fn run(cmd: &mut Command) -> Output {
     cmd.stdin(Stdio::null())
