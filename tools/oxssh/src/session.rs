@@ -340,24 +340,20 @@ pub async fn run(mut conn: Connection, spec: Spec, forwards: forward::Active) ->
 }
 
 /// The session channel was lost with the whole connection (the driver marks every channel closed
-/// as it stops, just before its event stream ends): a short look at the event stream finds the
-/// disconnect reason, if the peer gave one.
+/// as it stops, just before its event stream ends): the rest of the event stream, read briefly,
+/// holds the server's DISCONNECT and its reason if it gave one.
 async fn closed_or_lost(conn: &mut Connection) -> End {
-    let deadline = tokio::time::Instant::now() + Duration::from_millis(100);
-    loop {
-        match tokio::time::timeout_at(deadline, conn.events.recv()).await {
-            Err(_) => return End::Closed,
-            Ok(None) => return End::Lost,
-            Ok(Some(Event::Disconnected {
-                reason,
-                description,
-            })) => {
-                conn.disconnect = Some((reason, description));
-                return End::Lost;
-            }
-            Ok(Some(other)) => conn.background(other),
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(2);
+    while let Ok(Some(event)) = tokio::time::timeout_at(deadline, conn.events.recv()).await {
+        if let Event::Disconnected {
+            reason,
+            description,
+        } = event
+        {
+            conn.disconnect = Some((reason, description));
         }
     }
+    End::Lost
 }
 
 /// The next request on the session channel; `None` once it has closed. Without a session channel
