@@ -11,7 +11,10 @@ use tokio::net::TcpListener;
 #[tokio::main]
 async fn main() {
     let args: Vec<String> = std::env::args().collect();
-    let cipher = args.get(1).cloned().unwrap_or_else(|| "aes128-gcm@openssh.com".into());
+    let cipher = args
+        .get(1)
+        .cloned()
+        .unwrap_or_else(|| "aes128-gcm@openssh.com".into());
     let mib: usize = args.get(2).and_then(|s| s.parse().ok()).unwrap_or(1024);
     let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
     let port = listener.local_addr().unwrap().port();
@@ -20,10 +23,16 @@ async fn main() {
     tokio::spawn(async move {
         let (socket, _) = listener.accept().await.unwrap();
         socket.set_nodelay(true).unwrap();
-        let mut driven = spawn(ServerConnection::new(server_config.build().unwrap(), Instant::now()), socket);
+        let mut driven = spawn(
+            ServerConnection::new(server_config.build().unwrap(), Instant::now()),
+            socket,
+        );
         while let Some(event) = driven.events.recv().await {
             match event {
-                Event::AuthRequest { method: AuthMethod::Password { .. }, .. } => driven.handle.accept_auth(),
+                Event::AuthRequest {
+                    method: AuthMethod::Password { .. },
+                    ..
+                } => driven.handle.accept_auth(),
                 Event::AuthRequest { .. } => driven.handle.reject_auth(None, false),
                 Event::ChannelOpenRequest { channel, .. } => {
                     let channel = driven.handle.accept_channel(channel).await.unwrap();
@@ -33,7 +42,11 @@ async fn main() {
                         while let Some(chunk) = reader.read_chunk().await {
                             total += chunk.len();
                         }
-                        channel.writer(Stream::Data).write_all(&total.to_be_bytes()).await.unwrap();
+                        channel
+                            .writer(Stream::Data)
+                            .write_all(&total.to_be_bytes())
+                            .await
+                            .unwrap();
                         channel.eof();
                         channel.close();
                     });
@@ -42,10 +55,21 @@ async fn main() {
             }
         }
     });
-    let socket = connect::connect("127.0.0.1", port, connect::AddressFamily::Any, Some(Duration::from_secs(5)), 1).await.unwrap();
+    let socket = connect::connect(
+        "127.0.0.1",
+        port,
+        connect::AddressFamily::Any,
+        Some(Duration::from_secs(5)),
+        1,
+    )
+    .await
+    .unwrap();
     let mut config = ClientConfig::default();
     config.common.algorithms.ciphers = vec![cipher.clone()];
-    let mut driven = spawn(ClientConnection::new(config.build().unwrap(), Instant::now()), socket);
+    let mut driven = spawn(
+        ClientConnection::new(config.build().unwrap(), Instant::now()),
+        socket,
+    );
     let handle = driven.handle.clone();
     loop {
         match driven.events.recv().await.unwrap() {
@@ -64,8 +88,15 @@ async fn main() {
     }
     writer.shutdown().await.unwrap();
     let mut answer = [0u8; 8];
-    channel.reader(Stream::Data).read_exact(&mut answer).await.unwrap();
+    channel
+        .reader(Stream::Data)
+        .read_exact(&mut answer)
+        .await
+        .unwrap();
     let secs = start.elapsed().as_secs_f64();
     assert_eq!(usize::from_be_bytes(answer), mib * 1024 * 1024);
-    println!("{cipher}: {mib} MiB in {secs:.2} s = {:.0} MB/s", (mib * 1024 * 1024) as f64 / secs / 1e6);
+    println!(
+        "{cipher}: {mib} MiB in {secs:.2} s = {:.0} MB/s",
+        (mib * 1024 * 1024) as f64 / secs / 1e6
+    );
 }
