@@ -22,6 +22,7 @@
 //! | [`fixture`] | the temporary directory, keys, configuration files |
 //! | [`user`] | the temporary user that logs in |
 //! | [`servers`] | starting the daemons, their CPU and memory |
+//! | [`cgroup`] | a control group per daemon, to count all of its CPU |
 //! | [`clients`] | the clients, pairings, cipher suites, command lines |
 //! | [`runner`] | one client run under a watchdog |
 //! | [`procfs`] | CPU, descendants and memory from /proc |
@@ -33,6 +34,7 @@
 #![forbid(unsafe_code)]
 
 pub mod bulk;
+pub mod cgroup;
 pub mod cli;
 pub mod clients;
 pub mod delay;

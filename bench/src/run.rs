@@ -110,6 +110,9 @@ pub fn run(o: &Options, programs: Programs) -> Result<Results, Error> {
         }
     }
     let bench = Bench::start(programs)?;
+    results
+        .notes
+        .push(("server CPU".into(), bench.sshd.cpu_method()));
     results.notes.push((
         "login user".into(),
         match &bench.fixture.user_note {

@@ -6,6 +6,7 @@ use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use crate::Error;
+use crate::cgroup::CpuGroup;
 use crate::fixture::{Fixture, Programs};
 use crate::procfs;
 
@@ -50,6 +51,10 @@ pub struct Server {
     pub endpoint: Endpoint,
     child: Child,
     log: std::path::PathBuf,
+    /// The control group its CPU is counted in; without one, its own and reaped children's times.
+    group: Option<CpuGroup>,
+    /// Why there is no group, when there is none.
+    pub group_error: Option<String>,
 }
 
 /// A port nobody listens on right now (the kernel picks it; a port free on 127.0.0.1 is free
@@ -94,7 +99,15 @@ impl Server {
         let child = cmd
             .spawn()
             .map_err(|e| Error::new(format!("cannot start {}: {e}", binary.display())))?;
+        // Into its own group before it can accept a connection (and so fork anything).
+        let group_name = format!("oxbench-{}-{tag}", std::process::id());
+        let (group, group_error) = match CpuGroup::create(&group_name, child.id() as i32) {
+            Ok(g) => (Some(g), None),
+            Err(e) => (None, Some(e.to_string())),
+        };
         let mut server = Server {
+            group,
+            group_error,
             kind,
             endpoint: Endpoint {
                 host: address.to_owned(),
@@ -144,10 +157,25 @@ impl Server {
         self.child.id() as i32
     }
 
-    /// CPU seconds of the daemon and every child it has reaped so far.
+    /// CPU seconds of the daemon and every process it started, so far: from its control group,
+    /// or else its own and its reaped children's times.
     pub fn cpu_seconds(&self) -> Result<f64, Error> {
+        if let Some(g) = &self.group {
+            return g.cpu_seconds();
+        }
         procfs::tree_cpu_seconds(self.pid())
             .map_err(|e| Error::new(format!("{} is gone: {e}", self.kind.name())))
+    }
+
+    /// How [`Server::cpu_seconds`] counts, for the report.
+    pub fn cpu_method(&self) -> String {
+        match &self.group_error {
+            None => "a control group per server (every process it started, reaped or not)".into(),
+            Some(e) => format!(
+                "/proc times of the server and its reaped children (no control group: {e}); \
+                 processes that exit unreaped, like OpenSSH's session process for non-root users, are missed"
+            ),
+        }
     }
 
     /// Waits until every per-connection process has ended and been reaped, so that
