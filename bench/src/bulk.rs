@@ -1,8 +1,8 @@
 //! Bulk transfer: one client run moves `bytes` one way through a session channel, and we take its
 //! wall time and the CPU the client and the server (children included) spent on it.
 //!
-//! Upload: the client's standard input is a sparse file, the remote command `wc -c` counts what
-//! arrives. Download: the remote command `dd` writes zeros in 128 KiB blocks, we count what the
+//! Upload: the client's standard input is a pipe we fill with zeros, the remote command `wc -c`
+//! counts what arrives. Download: the remote command `dd` writes zeros in 128 KiB blocks, we count what the
 //! client prints. Either way the remote shell then runs `times`, so the remote command's own CPU
 //! can be told apart from the server's.
 
@@ -77,14 +77,8 @@ pub fn transfer(
         &remote,
     );
     let stdin = match direction {
-        Direction::Upload => {
-            let path = bench.fixture.data_file(bytes)?;
-            Some(
-                std::fs::File::open(&path)
-                    .map_err(|e| Error::new(format!("{}: {e}", path.display())))?,
-            )
-        }
-        Direction::Download => None,
+        Direction::Upload => runner::Input::Zeros(bytes),
+        Direction::Download => runner::Input::Null,
     };
     server.wait_idle()?;
     let server_before = server.cpu_seconds()?;

@@ -101,7 +101,7 @@ impl Options {
             rate_duration: Duration::from_secs(5),
             rate_reps: 2,
             sessions: 100,
-            delay_bytes: 256 * MIB,
+            delay_bytes: 512 * MIB,
             delay_reps: 2,
             rtt: Duration::from_millis(50),
             out_dir: PathBuf::from("target/oxssh-bench"),
@@ -122,7 +122,7 @@ impl Options {
             latency_runs: 11,
             rate_duration: Duration::from_secs(3),
             rate_reps: 1,
-            delay_bytes: 32 * MIB,
+            delay_bytes: 128 * MIB,
             delay_reps: 1,
             ..Options::full()
         }

@@ -1,6 +1,6 @@
 //! The temporary world every measurement runs in: one directory with a host key, a user key that
 //! both servers authorize, the user that logs in, a known_hosts file, a client configuration both
-//! clients read, and the data file uploads read from.
+//! clients read.
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
@@ -163,19 +163,6 @@ impl Fixture {
             client_config,
             authorized_keys,
         })
-    }
-
-    /// A sparse file of `bytes` zero bytes, which uploads read as their standard input: reading
-    /// holes costs the kernel almost nothing and no disk space, and needs no feeding process.
-    pub fn data_file(&self, bytes: u64) -> Result<PathBuf, Error> {
-        let path = self.dir.path().join(format!("zeros-{bytes}"));
-        if !path.exists() {
-            let f = std::fs::File::create(&path)
-                .map_err(|e| Error::new(format!("{}: {e}", path.display())))?;
-            f.set_len(bytes)
-                .map_err(|e| Error::new(format!("{}: {e}", path.display())))?;
-        }
-        Ok(path)
     }
 
     /// The sshd_config both daemons read, for a listener on `address:port`.

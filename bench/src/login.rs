@@ -28,7 +28,7 @@ pub fn login_to(bench: &Bench, server: &Server, client: ClientKind) -> Result<f6
         &[],
         "true",
     );
-    let outcome = runner::run(cmd, None, LOGIN_TIMEOUT)?;
+    let outcome = runner::run(cmd, runner::Input::Null, LOGIN_TIMEOUT)?;
     outcome.check(&format!("{} true to {}", client.name(), server.kind.name()))?;
     Ok(outcome.wall.as_secs_f64())
 }
@@ -60,7 +60,7 @@ pub fn login_rate(
                         &[],
                         "true",
                     );
-                    match runner::run(cmd, None, LOGIN_TIMEOUT) {
+                    match runner::run(cmd, runner::Input::Null, LOGIN_TIMEOUT) {
                         Ok(o) if o.status.success() => ok.fetch_add(1, Ordering::Relaxed),
                         _ => failed.fetch_add(1, Ordering::Relaxed),
                     };

@@ -39,16 +39,25 @@ impl Outcome {
     }
 }
 
+/// What a client reads on its standard input.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Input {
+    /// Nothing (/dev/null).
+    Null,
+    /// This many zero bytes through a pipe, written by a thread of ours in 1 MiB writes: a
+    /// stream as `tar c . | ssh host ...` gives, costing the client one copy per byte (a sparse
+    /// file would make the kernel allocate and zero page-cache pages for every read, a cost that
+    /// belongs to neither client).
+    Zeros(u64),
+}
+
 /// Runs `cmd` to completion, killing it after `timeout`. Standard output is read (and counted)
-/// here; `stdin` becomes its standard input when given.
-pub fn run(
-    mut cmd: Command,
-    stdin: Option<std::fs::File>,
-    timeout: Duration,
-) -> Result<Outcome, Error> {
-    if let Some(f) = stdin {
-        cmd.stdin(Stdio::from(f));
-    }
+/// here; standard input is `input`.
+pub fn run(mut cmd: Command, input: Input, timeout: Duration) -> Result<Outcome, Error> {
+    cmd.stdin(match input {
+        Input::Null => Stdio::null(),
+        Input::Zeros(_) => Stdio::piped(),
+    });
     cmd.stdout(Stdio::piped()).stderr(Stdio::piped());
     let program = cmd.get_program().to_string_lossy().into_owned();
     let cpu_before = procfs::reaped_children_cpu_seconds();
@@ -65,6 +74,22 @@ pub fn run(
         }
         false
     });
+    let feeder = match (input, child.stdin.take()) {
+        (Input::Zeros(total), Some(mut pipe)) => Some(std::thread::spawn(move || {
+            use std::io::Write;
+            let block = vec![0u8; 1 << 20];
+            let mut left = total;
+            while left > 0 {
+                let n = left.min(block.len() as u64) as usize;
+                // The client exiting early closes the pipe: stop, its exit status tells why.
+                if pipe.write_all(block.get(..n).unwrap_or(&[])).is_err() {
+                    return;
+                }
+                left -= n as u64;
+            }
+        })),
+        _ => None,
+    };
     let mut err_pipe = child.stderr.take();
     let stderr_thread = std::thread::spawn(move || {
         let mut s = String::new();
@@ -101,6 +126,9 @@ pub fn run(
     let _ = done_tx.send(());
     let killed = watchdog.join().unwrap_or(false);
     let stderr = stderr_thread.join().unwrap_or_default();
+    if let Some(f) = feeder {
+        let _ = f.join();
+    }
     if killed {
         return Err(Error::new(format!(
             "{program} did not finish within {} s and was killed",
@@ -125,7 +153,7 @@ mod tests {
     fn output_is_counted_and_cpu_is_charged() {
         let mut c = Command::new("sh");
         c.args(["-c", "head -c 1000000 /dev/zero; echo oops >&2"]);
-        let o = run(c, None, Duration::from_secs(20)).unwrap();
+        let o = run(c, Input::Null, Duration::from_secs(20)).unwrap();
         assert_eq!(o.stdout_bytes, 1_000_000);
         assert_eq!(o.stderr.trim(), "oops");
         assert!(o.status.success());
@@ -133,11 +161,19 @@ mod tests {
     }
 
     #[test]
+    fn zeros_arrive_on_standard_input() {
+        let mut c = Command::new("wc");
+        c.arg("-c");
+        let o = run(c, Input::Zeros(3 << 20), Duration::from_secs(20)).unwrap();
+        assert_eq!(String::from_utf8_lossy(&o.stdout_head).trim(), "3145728");
+    }
+
+    #[test]
     fn a_hung_client_is_killed_at_the_deadline() {
         let mut c = Command::new("sleep");
         c.arg("30");
         let start = Instant::now();
-        let e = run(c, None, Duration::from_millis(300)).unwrap_err();
+        let e = run(c, Input::Null, Duration::from_millis(300)).unwrap_err();
         assert!(e.to_string().contains("was killed"), "{e}");
         assert!(start.elapsed() < Duration::from_secs(10));
     }
