@@ -4,9 +4,17 @@
 //! algorithm combination can be exercised in milliseconds, and the bytes on the wire can be inspected or
 //! tampered with between the two sides. Loops are bounded: [`Pair::drive`] gives up after a fixed number
 //! of steps instead of spinning.
+//!
+//! Around real programs: [`peers`] starts OpenSSH's and Dropbear's servers, [`process`] runs a
+//! program with a deadline, [`bins`] finds the workspace's other executables, [`users`] makes
+//! throw-away system accounts, and [`pty`] drives a program in a terminal and keeps its transcript.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, missing_docs)]
 
+pub mod bins;
 pub mod peers;
+pub mod process;
+pub mod pty;
+pub mod users;
 
 use std::sync::{Arc, OnceLock};
 use std::time::{Duration, Instant};
@@ -16,6 +24,13 @@ use oxssh_keys::{KeyType, PrivateKey};
 use oxssh_proto::{
     AuthMethod, ClientConfig, ClientConnection, Event, InfoPrompt, ServerConfig, ServerConnection,
 };
+
+/// Sets the permission bits of `path`.
+pub fn set_mode(path: &std::path::Path, mode: u32) {
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(path, std::fs::Permissions::from_mode(mode))
+        .unwrap_or_else(|e| panic!("chmod {}: {e}", path.display()));
+}
 
 /// Which way bytes travel.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -12,60 +12,19 @@ mod common;
 use std::path::{Path, PathBuf};
 
 use common::*;
-use rexpect::session::{PtySession, spawn_command};
+use oxssh_test::pty::{Terminal, nss_wrapper};
 
 /// How long any one expectation may wait.
 const TIMEOUT_MS: u64 = 30_000;
 
-/// A program in a PTY, with everything it printed kept in order.
-struct Terminal {
-    session: PtySession,
-    transcript: String,
-}
-
-impl Terminal {
-    fn spawn(program: &str, args: &[&str], agent: &Agent, env: &[(&str, String)]) -> Self {
-        let mut cmd = agent.command(program);
-        cmd.args(args);
-        for (k, v) in env {
-            cmd.env(k, v);
-        }
-        let session = spawn_command(cmd, Some(TIMEOUT_MS)).expect("spawn in a pty");
-        Self {
-            session,
-            transcript: String::new(),
-        }
+/// `program args` in a PTY, talking to `agent`, with `env` added.
+fn terminal(program: &str, args: &[&str], agent: &Agent, env: &[(&str, String)]) -> Terminal {
+    let mut cmd = agent.command(program);
+    cmd.args(args);
+    for (k, v) in env {
+        cmd.env(k, v);
     }
-
-    fn expect(&mut self, text: &str) {
-        let before = self
-            .session
-            .exp_string(text)
-            .unwrap_or_else(|e| panic!("waiting for {text:?}: {e}\nso far: {:?}", self.transcript));
-        self.transcript.push_str(&before);
-        self.transcript.push_str(text);
-    }
-
-    fn send_line(&mut self, line: &str) {
-        self.session.send_line(line).expect("send");
-    }
-
-    /// Reads to the end; the whole transcript and the exit status.
-    fn finish(mut self) -> (String, Option<i32>) {
-        let rest = self.session.exp_eof().expect("end of output");
-        self.transcript.push_str(&rest);
-        // rexpect's nix is not ours, so read the status from its Debug form: `Exited(Pid(n), code)`.
-        let status = self.session.process().wait().ok().and_then(|w| {
-            let text = format!("{w:?}");
-            text.strip_prefix("Exited(")?
-                .rsplit_once(", ")?
-                .1
-                .strip_suffix(')')?
-                .parse()
-                .ok()
-        });
-        (self.transcript, status)
-    }
+    Terminal::spawn(cmd, TIMEOUT_MS)
 }
 
 fn programs() -> Option<[&'static str; 2]> {
@@ -106,7 +65,7 @@ fn passphrase_prompts_match_openssh() {
     let mut seen = Vec::new();
     for program in programs {
         let agent = Agent::openssh();
-        let mut t = Terminal::spawn(program, &["-c", &first, &third, &second], &agent, &[]);
+        let mut t = terminal(program, &["-c", &first, &third, &second], &agent, &[]);
         t.expect(&format!(
             "Enter passphrase for {first} (will confirm each use): "
         ));
@@ -140,14 +99,14 @@ fn lock_prompts_match_openssh() {
     let mut seen = Vec::new();
     for program in programs {
         let agent = Agent::openssh();
-        let mut t = Terminal::spawn(program, &["-x"], &agent, &[]);
+        let mut t = terminal(program, &["-x"], &agent, &[]);
         t.expect("Enter lock password: ");
         t.send_line("lock words");
         t.expect("Again: ");
         t.send_line("lock words");
         t.expect("Agent locked.");
         let locked = t.finish();
-        let mut t = Terminal::spawn(program, &["-X"], &agent, &[]);
+        let mut t = terminal(program, &["-X"], &agent, &[]);
         t.expect("Enter lock password: ");
         t.send_line("lock words");
         t.expect("Agent unlocked.");
@@ -160,46 +119,11 @@ fn lock_prompts_match_openssh() {
     );
 }
 
-/// Where nss_wrapper lives, if installed.
-fn nss_wrapper() -> Option<PathBuf> {
-    let found = [
-        "/usr/lib/x86_64-linux-gnu/libnss_wrapper.so",
-        "/usr/lib/aarch64-linux-gnu/libnss_wrapper.so",
-        "/usr/lib64/libnss_wrapper.so",
-        "/usr/lib/libnss_wrapper.so",
-    ]
-    .into_iter()
-    .map(PathBuf::from)
-    .find(|p| p.exists());
-    if found.is_none() {
-        assert!(
-            std::env::var_os("CI").is_none(),
-            "libnss-wrapper is required under CI"
-        );
-        eprintln!("SKIPPED: libnss_wrapper.so not installed (apt-get install libnss-wrapper)");
-    }
-    found
-}
-
 /// Environment that gives the running uid the passwd home `home`.
 fn passwd_home(dir: &Path, home: &Path, wrapper: &Path) -> Vec<(&'static str, String)> {
-    let uid = rustix::process::getuid().as_raw();
-    let gid = rustix::process::getgid().as_raw();
-    std::fs::write(
-        dir.join("passwd"),
-        format!("u:x:{uid}:{gid}:U:{}:/bin/sh\n", home.display()),
-    )
-    .unwrap();
-    std::fs::write(dir.join("group"), format!("u:x:{gid}:\n")).unwrap();
-    vec![
-        ("LD_PRELOAD", wrapper.display().to_string()),
-        (
-            "NSS_WRAPPER_PASSWD",
-            dir.join("passwd").display().to_string(),
-        ),
-        ("NSS_WRAPPER_GROUP", dir.join("group").display().to_string()),
-        ("HOME", home.display().to_string()),
-    ]
+    let mut env = oxssh_test::pty::passwd_home(dir, home, wrapper);
+    env.push(("HOME", home.display().to_string()));
+    env
 }
 
 #[test]
@@ -216,7 +140,7 @@ fn the_default_keys_of_the_home_directory() {
     let mut seen = Vec::new();
     for program in programs {
         let agent = Agent::openssh();
-        seen.push(Terminal::spawn(program, &[], &agent, &env).finish());
+        seen.push(terminal(program, &[], &agent, &env).finish());
     }
     assert_eq!(seen[0], seen[1]);
     assert_eq!(seen[1], (String::new(), Some(1)));
@@ -235,7 +159,7 @@ fn the_default_keys_of_the_home_directory() {
     let mut seen = Vec::new();
     for program in programs {
         let agent = Agent::openssh();
-        let mut t = Terminal::spawn(program, &[], &agent, &env);
+        let mut t = terminal(program, &[], &agent, &env);
         t.expect(&format!("Enter passphrase for {}/id_rsa: ", ssh.display()));
         t.send_line("rsa words");
         t.expect("Identity added: ");

@@ -24,7 +24,7 @@ fn password_install(server_name: &str) {
     let Some(server) = which_server(server_name) else {
         return;
     };
-    let user = TestUser::create();
+    let user = test_user();
     let home = Home::new();
     let (key, line) = home.keygen("id_ed25519", "ed25519");
     let port = server.port();
@@ -54,7 +54,7 @@ fn password_install(server_name: &str) {
     );
     assert_eq!(stdout(&out), closing_words(1, port, &user.name));
     assert_eq!(user.authorized_keys(), format!("{line}\n"));
-    user.assert_modes();
+    assert_modes(&user);
     let login = home.key_login(&key, port, &user.name);
     assert_eq!(stdout(&login), "key-login-ok\n", "{}", stderr(&login));
 
@@ -100,7 +100,7 @@ fn agent_install(server_name: &str) {
     let Some(server) = which_server(server_name) else {
         return;
     };
-    let user = TestUser::create();
+    let user = test_user();
     let home = Home::new();
     let (old_key, old_line) = home.keygen("old", "ecdsa");
     let (new_key, new_line) = home.keygen("new", "rsa");
@@ -156,7 +156,7 @@ fn agent_install(server_name: &str) {
     );
     assert_eq!(stdout(&out), closing_words(1, port, &user.name));
     assert_eq!(user.authorized_keys(), format!("{old_line}\n{new_line}\n"));
-    user.assert_modes();
+    assert_modes(&user);
 }
 
 #[test]
@@ -177,7 +177,7 @@ fn installs_over_sftp_even_where_only_sftp_is_allowed() {
     if sibling("oxssh").is_none() {
         return;
     }
-    let user = TestUser::create();
+    let user = test_user();
     let Some(server) = Server::openssh(&format!(
         "Match User {}\n  ForceCommand internal-sftp\n",
         user.name
@@ -208,7 +208,7 @@ fn installs_over_sftp_even_where_only_sftp_is_allowed() {
     );
     assert!(stdout(&out).contains("Now try logging into the machine, with:   \"sftp -p "));
     assert_eq!(user.authorized_keys(), format!("{old}{line}\n"));
-    user.assert_modes();
+    assert_modes(&user);
     // The key now logs in, and that login only gets SFTP: counted as installed.
     let again = home.copy_id(None, &args);
     assert_eq!(again.status.code(), Some(0), "{}", stderr(&again));

@@ -14,64 +14,22 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use common::{OPENSSH, OURS, Sandbox, have_openssh};
-use rexpect::session::{PtySession, spawn_command};
+use oxssh_test::pty::{Terminal, nss_wrapper};
 
 /// How long any one expectation may wait; RSA generation is the slowest step.
 const TIMEOUT_MS: u64 = 60_000;
 
-/// A program in a PTY, with everything it printed kept in order.
-struct Terminal {
-    session: PtySession,
-    transcript: String,
-}
-
-impl Terminal {
-    fn spawn(program: &str, args: &[&str], dir: &Path, env: &[(&str, String)]) -> Self {
-        let mut cmd = Command::new(program);
-        cmd.args(args)
-            .current_dir(dir)
-            .env("HOME", dir)
-            .env_remove("DISPLAY");
-        for (k, v) in env {
-            cmd.env(k, v);
-        }
-        let session = spawn_command(cmd, Some(TIMEOUT_MS)).expect("spawn in a pty");
-        Self {
-            session,
-            transcript: String::new(),
-        }
+/// `program args` in a PTY, in `dir` with HOME there, and `env` added.
+fn terminal(program: &str, args: &[&str], dir: &Path, env: &[(&str, String)]) -> Terminal {
+    let mut cmd = Command::new(program);
+    cmd.args(args)
+        .current_dir(dir)
+        .env("HOME", dir)
+        .env_remove("DISPLAY");
+    for (k, v) in env {
+        cmd.env(k, v);
     }
-
-    /// Waits for `text` and records it with what came before.
-    fn expect(&mut self, text: &str) {
-        let before = self
-            .session
-            .exp_string(text)
-            .unwrap_or_else(|e| panic!("waiting for {text:?}: {e}\nso far: {:?}", self.transcript));
-        self.transcript.push_str(&before);
-        self.transcript.push_str(text);
-    }
-
-    fn send_line(&mut self, line: &str) {
-        self.session.send_line(line).expect("send");
-    }
-
-    /// Reads to the end and returns the whole transcript and the exit status.
-    fn finish(mut self) -> (String, Option<i32>) {
-        let rest = self.session.exp_eof().expect("end of output");
-        self.transcript.push_str(&rest);
-        // rexpect's nix is not ours, so read the status from its Debug form: `Exited(Pid(n), code)`.
-        let status = self.session.process().wait().ok().and_then(|w| {
-            let text = format!("{w:?}");
-            text.strip_prefix("Exited(")?
-                .rsplit_once(", ")?
-                .1
-                .strip_suffix(')')?
-                .parse()
-                .ok()
-        });
-        (self.transcript, status)
-    }
+    Terminal::spawn(cmd, TIMEOUT_MS)
 }
 
 /// Replaces what differs between two runs for reasons other than the tool: the sandbox path,
@@ -108,44 +66,12 @@ fn printed_art(transcript: &str) -> String {
         .join("\n")
 }
 
-/// Where nss_wrapper lives, if installed.
-fn nss_wrapper() -> Option<PathBuf> {
-    let found = [
-        "/usr/lib/x86_64-linux-gnu/libnss_wrapper.so",
-        "/usr/lib/aarch64-linux-gnu/libnss_wrapper.so",
-        "/usr/lib64/libnss_wrapper.so",
-        "/usr/lib/libnss_wrapper.so",
-    ]
-    .into_iter()
-    .map(PathBuf::from)
-    .find(|p| p.exists());
-    if found.is_none() {
-        assert!(
-            std::env::var_os("CI").is_none(),
-            "libnss-wrapper is required under CI"
-        );
-        eprintln!("SKIPPED: libnss_wrapper.so not installed (apt-get install libnss-wrapper)");
-    }
-    found
-}
-
 /// Runs the seed's session with `program`, whose passwd home is `<sandbox>/home/u`.
 fn seed_session(program: &str, s: &Sandbox, wrapper: &Path) -> (String, Option<i32>, PathBuf) {
     let home = s.path("home/u");
     std::fs::create_dir_all(&home).unwrap();
-    let uid = rustix::process::getuid().as_raw();
-    let gid = rustix::process::getgid().as_raw();
-    s.write(
-        "passwd",
-        format!("u:x:{uid}:{gid}:U:{}:/bin/sh\n", home.display()),
-    );
-    s.write("group", format!("u:x:{gid}:\n"));
-    let env = [
-        ("LD_PRELOAD", wrapper.display().to_string()),
-        ("NSS_WRAPPER_PASSWD", s.path("passwd").display().to_string()),
-        ("NSS_WRAPPER_GROUP", s.path("group").display().to_string()),
-    ];
-    let mut t = Terminal::spawn(program, &["-t", "rsa", "-b", "2048"], s.dir(), &env);
+    let env = oxssh_test::pty::passwd_home(s.dir(), &home, wrapper);
+    let mut t = terminal(program, &["-t", "rsa", "-b", "2048"], s.dir(), &env);
     t.expect("Generating public/private rsa key pair.");
     t.expect(&format!(
         "Enter file in which to save the key ({}/.ssh/id_rsa): ",
@@ -221,7 +147,7 @@ fn seed_transcript_with_default_file_and_mismatch_retry() {
 
 /// The seed's flow with a typed file name (no nss_wrapper needed).
 fn typed_session(program: &str, s: &Sandbox) -> (String, Option<i32>) {
-    let mut t = Terminal::spawn(program, &["-t", "ed25519", "-C", "me@seed"], s.dir(), &[]);
+    let mut t = terminal(program, &["-t", "ed25519", "-C", "me@seed"], s.dir(), &[]);
     t.expect("Generating public/private ed25519 key pair.");
     t.expect("Enter file in which to save the key (");
     t.expect("): ");
@@ -269,7 +195,7 @@ fn compare_session(
             s.write(name, files.read(name));
             s.chmod(name, files.mode(name));
         }
-        let mut t = Terminal::spawn(program, args, s.dir(), &[]);
+        let mut t = terminal(program, args, s.dir(), &[]);
         for (prompt, answer) in script {
             t.expect(prompt);
             if let Some(answer) = answer {

@@ -2,10 +2,10 @@
 //! keys, the same comment lines, the same error lines and exit statuses.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-use std::io::{Read, Write};
+use std::io::Read;
 use std::net::TcpListener;
-use std::process::{Command, Output, Stdio};
-use std::time::{Duration, Instant};
+use std::process::{Command, Output};
+use std::time::Duration;
 
 use oxssh_test::peers::{DropbearServer, OpenSshServer, require};
 
@@ -13,31 +13,7 @@ const OURS: &str = env!("CARGO_BIN_EXE_oxssh-keyscan");
 
 /// Runs a command to completion, killing it if it outlives `limit`.
 fn run(program: &str, args: &[&str], stdin: &[u8], limit: Duration) -> Output {
-    let mut child = Command::new(program)
-        .args(args)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap_or_else(|e| panic!("{program} starts: {e}"));
-    let mut input = child.stdin.take().unwrap();
-    input.write_all(stdin).unwrap();
-    drop(input);
-    let deadline = Instant::now() + limit;
-    loop {
-        if child.try_wait().unwrap().is_some() {
-            return child.wait_with_output().unwrap();
-        }
-        if Instant::now() > deadline {
-            let _ = child.kill();
-            let out = child.wait_with_output().unwrap();
-            panic!(
-                "{program} {args:?} did not finish within {limit:?}; stderr:\n{}",
-                String::from_utf8_lossy(&out.stderr)
-            );
-        }
-        std::thread::sleep(Duration::from_millis(10));
-    }
+    oxssh_test::process::run(Command::new(program).args(args), Some(stdin), limit)
 }
 
 const LIMIT: Duration = Duration::from_secs(30);

@@ -28,12 +28,12 @@ fn dropbear_args(home: &Home, port: u16, user: &str, rest: &[&str]) -> Vec<Strin
 }
 
 /// Dropbear, a user with `password` and our ed25519 key authorized, and a client home.
-fn setup(password: &str) -> Option<(DropbearServer, TempUser, Home)> {
-    let user = TempUser::create(password)?;
+fn setup(password: &str) -> Option<(DropbearServer, TestUser, Home)> {
+    let user = temp_user(password)?;
     let server = DropbearServer::start(&["-m"])?;
     let home = Home::new();
     home.config("");
-    user.authorize(&home.keygen("id_ed25519", "ed25519", ""));
+    user.authorize_only(&home.keygen("id_ed25519", "ed25519", ""));
     Some((server, user, home))
 }
 
@@ -180,7 +180,7 @@ fn agent_login() {
     let Some(agent) = Agent::start() else { return };
     let keys = tempfile::tempdir().unwrap();
     let path = keys.path().join("id_agent");
-    user.authorize(&keygen(&path, "ecdsa", ""));
+    user.authorize_only(&keygen(&path, "ecdsa", ""));
     agent.add(&path);
     // The ed25519 file key in ~/.ssh is not authorized any more: only the agent's key works.
     let out = run(
@@ -206,7 +206,7 @@ fn passphrase_protected_key_login() {
     };
     std::fs::remove_file(home.ssh("id_ed25519")).unwrap();
     std::fs::remove_file(home.ssh("id_ed25519.pub")).unwrap();
-    user.authorize(&home.keygen("id_ed25519", "ed25519", "dropbear phrase"));
+    user.authorize_only(&home.keygen("id_ed25519", "ed25519", "dropbear phrase"));
     let mut args = dropbear_args(&home, server.port, &user.name, &["echo", "unlocked"]);
     args.splice(
         0..0,

@@ -255,7 +255,7 @@ fn a_passphrase_protected_key_asks_for_its_passphrase() {
 #[test]
 fn password_login_prompts_retries_and_runs_the_command() {
     let Some(server) = sshd("") else { return };
-    let Some(user) = TempUser::create("s3cret pass") else {
+    let Some(user) = temp_user("s3cret pass") else {
         return;
     };
     let home = Home::new();
@@ -290,7 +290,7 @@ fn password_login_prompts_retries_and_runs_the_command() {
 #[test]
 fn every_wrong_password_ends_in_permission_denied() {
     let Some(server) = sshd("") else { return };
-    let Some(user) = TempUser::create("right") else {
+    let Some(user) = temp_user("right") else {
         return;
     };
     let home = Home::new();

@@ -24,7 +24,7 @@ fn authorized_keys_options_shape_the_session() {
     if skip_unless_root("authorized_keys_options_shape_the_session") {
         return;
     }
-    let user = TestUser::create();
+    let user = test_user();
     let forced = key_with(&user, r#"command="echo forced:$SSH_ORIGINAL_COMMAND""#);
     let elsewhere = key_with(&user, r#"from="192.0.2.77""#);
     let no_pty = key_with(&user, "no-pty");
@@ -77,8 +77,8 @@ fn accept_env_force_command_and_deny_users_follow_the_configuration() {
     if skip_unless_root("accept_env_force_command_and_deny_users") {
         return;
     }
-    let user = TestUser::create();
-    let other = TestUser::create();
+    let user = test_user();
+    let other = test_user();
     let key = ClientKey::new("ed25519");
     user.authorize(&key.public_line);
     other.authorize(&key.public_line);
@@ -115,7 +115,7 @@ fn a_locked_account_is_refused_even_with_a_valid_key() {
     if skip_unless_root("a_locked_account_is_refused_even_with_a_valid_key") {
         return;
     }
-    let user = TestUser::create();
+    let user = test_user();
     let key = ClientKey::new("ed25519");
     user.authorize(&key.public_line);
     let server = Server::start("UsePAM no\n");
@@ -141,7 +141,7 @@ fn authentication_methods_can_require_a_key_and_a_password() {
     {
         return;
     }
-    let user = TestUser::create();
+    let user = test_user();
     let key = ClientKey::new("ed25519");
     user.authorize(&key.public_line);
     let server = Server::start("UsePAM no\nAuthenticationMethods publickey,password\n");
@@ -204,7 +204,7 @@ fn signals_reach_the_process_and_max_sessions_caps_a_connection() {
     if skip_unless_root("signals_reach_the_process") || !require("python3") {
         return;
     }
-    let user = TestUser::create();
+    let user = test_user();
     let key = ClientKey::new("ed25519");
     user.authorize(&key.public_line);
     let server = Server::start("UsePAM no\nMaxSessions 1\n");
@@ -221,7 +221,7 @@ fn an_expired_account_is_refused_with_and_without_pam() {
     if skip_unless_root("an_expired_account_is_refused_with_and_without_pam") {
         return;
     }
-    let user = TestUser::create();
+    let user = test_user();
     let key = ClientKey::new("ed25519");
     user.authorize(&key.public_line);
     let with_pam = Server::start("UsePAM yes\n");
@@ -255,7 +255,7 @@ fn agent_forwarding_reaches_the_clients_agent() {
     {
         return;
     }
-    let user = TestUser::create();
+    let user = test_user();
     let key = ClientKey::new("ed25519");
     user.authorize(&key.public_line);
     let server = Server::start("UsePAM no\n");
@@ -313,7 +313,7 @@ fn an_unresponsive_client_is_disconnected_after_client_alive_count_max() {
     if skip_unless_root("an_unresponsive_client_is_disconnected") {
         return;
     }
-    let user = TestUser::create();
+    let user = test_user();
     let key = ClientKey::new("ed25519");
     user.authorize(&key.public_line);
     let server = Server::start("UsePAM no\nClientAliveInterval 1\nClientAliveCountMax 2\n");
@@ -347,7 +347,7 @@ fn revoked_keys_and_chroot_directory_fail_closed() {
     if skip_unless_root("revoked_keys_and_chroot_directory_fail_closed") {
         return;
     }
-    let user = TestUser::create();
+    let user = test_user();
     let key = ClientKey::new("ed25519");
     let other = ClientKey::new("ed25519");
     user.authorize(&key.public_line);

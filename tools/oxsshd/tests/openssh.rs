@@ -20,7 +20,7 @@ fn key_password_and_keyboard_interactive_logins_run_commands_with_pam() {
     {
         return;
     }
-    let user = TestUser::create();
+    let user = test_user();
     let key = ClientKey::new("ed25519");
     user.authorize(&key.public_line);
     let server = Server::start("UsePAM yes\nKbdInteractiveAuthentication yes\n");
@@ -83,7 +83,7 @@ fn without_pam_passwords_are_checked_against_shadow_and_invalid_users_look_the_s
     if skip_unless_root("without_pam_passwords_are_checked_against_shadow") || !require("sshpass") {
         return;
     }
-    let user = TestUser::create();
+    let user = test_user();
     let server = Server::start("UsePAM no\nKbdInteractiveAuthentication yes\n");
 
     let out = run_quick(
@@ -149,7 +149,7 @@ fn strict_modes_refuse_a_group_writable_authorized_keys() {
     if skip_unless_root("strict_modes_refuse_a_group_writable_authorized_keys") {
         return;
     }
-    let user = TestUser::create();
+    let user = test_user();
     let key = ClientKey::new("ed25519");
     user.authorize(&key.public_line);
     let server = Server::start("UsePAM no\n");
@@ -172,7 +172,7 @@ fn thirty_two_mib_through_cat_come_back_byte_exact() {
     if skip_unless_root("thirty_two_mib_through_cat_come_back_byte_exact") {
         return;
     }
-    let user = TestUser::create();
+    let user = test_user();
     let key = ClientKey::new("ed25519");
     user.authorize(&key.public_line);
     let server = Server::start("UsePAM no\n");
@@ -208,7 +208,7 @@ fn sftp_puts_and_gets_a_file_through_the_subsystem() {
     {
         return;
     }
-    let user = TestUser::create();
+    let user = test_user();
     let key = ClientKey::new("ed25519");
     user.authorize(&key.public_line);
     let server = Server::start("UsePAM no\nSubsystem sftp /usr/lib/openssh/sftp-server\n");
@@ -257,7 +257,7 @@ fn twenty_parallel_logins_all_succeed() {
     if skip_unless_root("twenty_parallel_logins_all_succeed") {
         return;
     }
-    let user = TestUser::create();
+    let user = test_user();
     let key = ClientKey::new("ed25519");
     user.authorize(&key.public_line);
     let server = Server::start("UsePAM no\nMaxStartups 50:30:100\n");

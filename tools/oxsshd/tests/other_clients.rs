@@ -23,7 +23,7 @@ struct Fixture {
 }
 
 fn fixture() -> Fixture {
-    let user = TestUser::create();
+    let user = test_user();
     let key = ClientKey::new("ed25519");
     user.authorize(&key.public_line);
     let server = Server::start("UsePAM yes\nKbdInteractiveAuthentication yes\n");

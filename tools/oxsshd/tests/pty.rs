@@ -28,7 +28,7 @@ fn a_login_shell_in_a_terminal_follows_window_resizes() {
     if skip_unless_root("a_login_shell_in_a_terminal_follows_window_resizes") {
         return;
     }
-    let user = TestUser::create();
+    let user = test_user();
     let key = ClientKey::new("ed25519");
     user.authorize(&key.public_line);
     let server = Server::start("UsePAM yes\n");
@@ -77,7 +77,7 @@ fn a_command_with_a_forced_tty_sees_a_terminal_and_its_output_arrives_in_full() 
     if skip_unless_root("a_command_with_a_forced_tty_sees_a_terminal") {
         return;
     }
-    let user = TestUser::create();
+    let user = test_user();
     let key = ClientKey::new("ed25519");
     user.authorize(&key.public_line);
     let server = Server::start("UsePAM no\n");

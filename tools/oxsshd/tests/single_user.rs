@@ -46,7 +46,7 @@ fn an_ordinary_user_without_configuration_gets_a_working_server_for_themself() {
     {
         return;
     }
-    let user = TestUser::create();
+    let user = test_user();
     let key = ClientKey::new("ed25519");
     user.authorize(&key.public_line);
     let bin = binary_for(&user);

@@ -8,10 +8,10 @@
     missing_docs
 )]
 
-use std::io::{BufRead, BufReader, Read, Write};
+use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Output, Stdio};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 /// The binary under test.
 pub const OURS: &str = env!("CARGO_BIN_EXE_oxssh-add");
@@ -22,63 +22,12 @@ pub const TIMEOUT: Duration = Duration::from_secs(30);
 /// Our agent, built next to the binary under test by `cargo build --workspace`; `None` (with a
 /// loud skip, or a failure under CI=true) when it has not been built.
 pub fn our_agent() -> Option<PathBuf> {
-    let path = Path::new(OURS).with_file_name("oxssh-agent");
-    if path.exists() {
-        return Some(path);
-    }
-    if std::env::var_os("CI").is_some_and(|v| v == "true") {
-        panic!(
-            "{} is missing: CI builds the whole workspace first",
-            path.display()
-        );
-    }
-    eprintln!(
-        "SKIPPED: {} is not built (cargo build -p oxssh-agent)",
-        path.display()
-    );
-    None
+    oxssh_test::bins::sibling("oxssh-agent")
 }
 
 /// Runs `cmd` with `input` (or /dev/null) on standard input, with a deadline.
 pub fn run_with_input(cmd: &mut Command, input: Option<&[u8]>) -> Output {
-    cmd.stdout(Stdio::piped()).stderr(Stdio::piped());
-    cmd.stdin(if input.is_some() {
-        Stdio::piped()
-    } else {
-        Stdio::null()
-    });
-    let mut child = cmd.spawn().expect("program starts");
-    if let Some(input) = input {
-        child.stdin.take().unwrap().write_all(input).unwrap();
-    }
-    let mut out = child.stdout.take().unwrap();
-    let mut err = child.stderr.take().unwrap();
-    let o = std::thread::spawn(move || {
-        let mut v = Vec::new();
-        let _ = out.read_to_end(&mut v);
-        v
-    });
-    let e = std::thread::spawn(move || {
-        let mut v = Vec::new();
-        let _ = err.read_to_end(&mut v);
-        v
-    });
-    let deadline = Instant::now() + TIMEOUT;
-    let status = loop {
-        if let Some(s) = child.try_wait().unwrap() {
-            break s;
-        }
-        if Instant::now() > deadline {
-            let _ = child.kill();
-            panic!("{cmd:?} did not finish within {TIMEOUT:?}");
-        }
-        std::thread::sleep(Duration::from_millis(10));
-    };
-    Output {
-        status,
-        stdout: o.join().unwrap(),
-        stderr: e.join().unwrap(),
-    }
+    oxssh_test::process::run(cmd, input, TIMEOUT)
 }
 
 /// Runs `cmd` with standard input from /dev/null.
@@ -86,13 +35,8 @@ pub fn run(cmd: &mut Command) -> Output {
     run_with_input(cmd, None)
 }
 
-pub fn stdout(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stdout).into_owned()
-}
-
-pub fn stderr(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stderr).into_owned()
-}
+pub use oxssh_test::process::{stderr, stdout};
+pub use oxssh_test::set_mode;
 
 /// A key made by ssh-keygen at `dir/name` (and `.pub`), mode 0600.
 pub fn keygen(dir: &Path, name: &str, args: &[&str], passphrase: &str, comment: &str) -> PathBuf {
@@ -133,11 +77,6 @@ pub fn askpass(dir: &Path, name: &str, answers: &[&str]) -> PathBuf {
 /// What an askpass script was asked.
 pub fn askpass_log(dir: &Path, name: &str) -> String {
     std::fs::read_to_string(dir.join(format!("{name}.log"))).unwrap_or_default()
-}
-
-pub fn set_mode(path: &Path, mode: u32) {
-    use std::os::unix::fs::PermissionsExt;
-    std::fs::set_permissions(path, std::fs::Permissions::from_mode(mode)).unwrap();
 }
 
 /// An agent in the foreground on `dir/agent.sock`, killed on drop.

@@ -8,10 +8,10 @@
     missing_docs
 )]
 
-use std::io::{BufRead, BufReader, Read};
+use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
 use std::process::{Child, ChildStdout, Command, Output, Stdio};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 /// The binary under test.
 pub const OURS: &str = env!("CARGO_BIN_EXE_oxssh-agent");
@@ -19,76 +19,17 @@ pub const OURS: &str = env!("CARGO_BIN_EXE_oxssh-agent");
 /// How long any one program may run.
 pub const TIMEOUT: Duration = Duration::from_secs(30);
 
-/// Runs `cmd` to completion with stdin from /dev/null (unless set) and a deadline.
+/// Runs `cmd` to completion with stdin from /dev/null and a deadline.
 pub fn run(cmd: &mut Command) -> Output {
     run_with_input(cmd, None)
 }
 
 /// Runs `cmd` with `input` on its standard input.
 pub fn run_with_input(cmd: &mut Command, input: Option<&[u8]>) -> Output {
-    cmd.stdout(Stdio::piped()).stderr(Stdio::piped());
-    cmd.stdin(if input.is_some() {
-        Stdio::piped()
-    } else {
-        Stdio::null()
-    });
-    let mut child = cmd.spawn().expect("program starts");
-    if let Some(input) = input {
-        use std::io::Write;
-        let mut stdin = child.stdin.take().unwrap();
-        stdin.write_all(input).unwrap();
-    }
-    let deadline = Instant::now() + TIMEOUT;
-    let mut out = child.stdout.take().unwrap();
-    let mut err = child.stderr.take().unwrap();
-    let reader = std::thread::spawn(move || {
-        let mut o = Vec::new();
-        let _ = out.read_to_end(&mut o);
-        o
-    });
-    let err_reader = std::thread::spawn(move || {
-        let mut e = Vec::new();
-        let _ = err.read_to_end(&mut e);
-        e
-    });
-    let status = loop {
-        if let Some(status) = child.try_wait().unwrap() {
-            break status;
-        }
-        if Instant::now() > deadline {
-            let _ = child.kill();
-            panic!("{cmd:?} did not finish within {TIMEOUT:?}");
-        }
-        std::thread::sleep(Duration::from_millis(10));
-    };
-    Output {
-        status,
-        stdout: reader.join().unwrap(),
-        stderr: err_reader.join().unwrap(),
-    }
+    oxssh_test::process::run(cmd, input, TIMEOUT)
 }
 
-/// Standard output as text.
-pub fn stdout(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stdout).into_owned()
-}
-
-/// Standard error as text.
-pub fn stderr(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stderr).into_owned()
-}
-
-/// Polls `check` until it is true or `limit` passes.
-pub fn wait_until(limit: Duration, what: &str, mut check: impl FnMut() -> bool) {
-    let deadline = Instant::now() + limit;
-    while Instant::now() < deadline {
-        if check() {
-            return;
-        }
-        std::thread::sleep(Duration::from_millis(50));
-    }
-    panic!("timed out waiting for {what}");
-}
+pub use oxssh_test::process::{stderr, stdout, wait_until};
 
 /// Whether a process exists (and is not a zombie).
 pub fn alive(pid: u32) -> bool {
@@ -137,8 +78,7 @@ pub fn askpass(dir: &Path, name: &str, answer: &str, status: i32) -> PathBuf {
         format!("#!/bin/sh\necho \"$SSH_ASKPASS_PROMPT:$1\" >> {0}.log\nprintf '%s\\n' '{answer}'\nexit {status}\n", path.display()),
     )
     .unwrap();
-    use std::os::unix::fs::PermissionsExt;
-    std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o755)).unwrap();
+    oxssh_test::set_mode(&path, 0o755);
     path
 }
 

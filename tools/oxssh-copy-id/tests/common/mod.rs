@@ -9,11 +9,10 @@
     missing_docs
 )]
 
-use std::io::{Read, Write};
 use std::os::unix::fs::{MetadataExt, PermissionsExt};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Output, Stdio};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 /// The binary under test.
 pub const OURS: &str = env!("CARGO_BIN_EXE_oxssh-copy-id");
@@ -21,25 +20,9 @@ pub const OURS: &str = env!("CARGO_BIN_EXE_oxssh-copy-id");
 /// How long one run may take.
 pub const TIMEOUT: Duration = Duration::from_secs(60);
 
-/// A sibling binary of the workspace (built by `cargo build --workspace`); `None` with a loud skip
-/// (a failure under CI=true) when it has not been built.
-pub fn sibling(name: &str) -> Option<PathBuf> {
-    let path = Path::new(OURS).with_file_name(name);
-    if path.exists() {
-        return Some(path);
-    }
-    if std::env::var_os("CI").is_some_and(|v| v == "true") {
-        panic!(
-            "{} is missing: CI builds the whole workspace first",
-            path.display()
-        );
-    }
-    eprintln!(
-        "SKIPPED: {} is not built (cargo build -p {name})",
-        path.display()
-    );
-    None
-}
+pub use oxssh_test::bins::sibling;
+pub use oxssh_test::process::{stderr, stdout};
+pub use oxssh_test::users::TestUser;
 
 /// Whether the test may create users and run servers (root), with a loud skip if not.
 pub fn root_or_skip(test: &str) -> bool {
@@ -62,166 +45,32 @@ impl Drop for KillOnDrop {
 
 /// Runs `cmd` to completion with a deadline.
 pub fn run(cmd: &mut Command) -> Output {
-    cmd.stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped());
-    let mut child = cmd.spawn().expect("program starts");
-    let mut out = child.stdout.take().unwrap();
-    let mut err = child.stderr.take().unwrap();
-    let o = std::thread::spawn(move || {
-        let mut v = Vec::new();
-        let _ = out.read_to_end(&mut v);
-        v
-    });
-    let e = std::thread::spawn(move || {
-        let mut v = Vec::new();
-        let _ = err.read_to_end(&mut v);
-        v
-    });
-    let deadline = Instant::now() + TIMEOUT;
-    let status = loop {
-        if let Some(s) = child.try_wait().unwrap() {
-            break s;
-        }
-        if Instant::now() > deadline {
-            let _ = child.kill();
-            panic!("{cmd:?} did not finish within {TIMEOUT:?}");
-        }
-        std::thread::sleep(Duration::from_millis(20));
-    };
-    Output {
-        status,
-        stdout: o.join().unwrap(),
-        stderr: e.join().unwrap(),
-    }
-}
-
-pub fn stdout(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stdout).into_owned()
-}
-
-pub fn stderr(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stderr).into_owned()
-}
-
-fn random_suffix() -> String {
-    let mut b = [0u8; 4];
-    std::fs::File::open("/dev/urandom")
-        .unwrap()
-        .read_exact(&mut b)
-        .unwrap();
-    b.iter().map(|x| format!("{x:02x}")).collect()
-}
-
-/// Runs `attempt` until it succeeds, for at most 20 seconds.
-fn retry_while_locked(what: &str, mut attempt: impl FnMut() -> bool) {
-    let deadline = Instant::now() + Duration::from_secs(20);
-    while !attempt() {
-        assert!(Instant::now() < deadline, "{what} kept failing");
-        std::thread::sleep(Duration::from_millis(100));
-    }
+    oxssh_test::process::run(cmd, None, TIMEOUT)
 }
 
 /// A system user for one test: home directory, password, removal on drop.
-pub struct TestUser {
-    pub name: String,
-    pub home: PathBuf,
-    pub password: String,
-    pub uid: u32,
+pub fn test_user() -> TestUser {
+    TestUser::with_prefix("oxcid-").create().expect("useradd")
 }
 
-impl TestUser {
-    pub fn create() -> Self {
-        let name = format!("oxcid-{}", random_suffix());
-        // Other tests (here and in other packages) add users at the same time, and useradd and
-        // chpasswd give up when /etc/passwd is locked: retry for a while.
-        retry_while_locked(&format!("useradd {name}"), || {
-            Command::new("useradd")
-                .args(["-m", "-s", "/bin/bash", &name])
-                .stderr(Stdio::null())
-                .status()
-                .expect("useradd runs")
-                .success()
-        });
-        let password = format!("Pw-{}-x", random_suffix());
-        retry_while_locked("chpasswd", || {
-            let mut chpasswd = Command::new("chpasswd")
-                .stdin(Stdio::piped())
-                .stderr(Stdio::null())
-                .spawn()
-                .unwrap();
-            writeln!(chpasswd.stdin.take().unwrap(), "{name}:{password}").unwrap();
-            chpasswd.wait().unwrap().success()
-        });
-        let user = oxssh_sys::user::lookup_user(&name).unwrap().unwrap();
-        Self {
-            home: user.home.clone(),
-            uid: user.uid.as_raw(),
-            name,
-            password,
-        }
-    }
-
-    pub fn authorized_keys(&self) -> String {
-        std::fs::read_to_string(self.home.join(".ssh/authorized_keys")).unwrap_or_default()
-    }
-
-    /// Asserts ~/.ssh is 0700 and authorized_keys 0600, both the user's.
-    pub fn assert_modes(&self) {
-        let ssh = self.home.join(".ssh");
-        let ak = ssh.join("authorized_keys");
-        for (path, mode) in [(&ssh, 0o700), (&ak, 0o600)] {
-            let meta = std::fs::metadata(path).unwrap();
-            assert_eq!(
-                meta.permissions().mode() & 0o777,
-                mode,
-                "{}",
-                path.display()
-            );
-            assert_eq!(
-                meta.uid(),
-                self.uid,
-                "{} belongs to the user",
-                path.display()
-            );
-        }
-    }
-
-    /// Puts a key line in authorized_keys as the user would have it.
-    pub fn authorize(&self, line: &str) {
-        let ssh = self.home.join(".ssh");
-        std::fs::create_dir_all(&ssh).unwrap();
-        let ak = ssh.join("authorized_keys");
-        std::fs::write(&ak, format!("{line}\n")).unwrap();
-        let status = Command::new("chown")
-            .args(["-R", &format!("{0}:{0}", self.name)])
-            .arg(&ssh)
-            .status()
-            .unwrap();
-        assert!(status.success());
-        std::fs::set_permissions(&ssh, std::fs::Permissions::from_mode(0o700)).unwrap();
-        std::fs::set_permissions(&ak, std::fs::Permissions::from_mode(0o600)).unwrap();
-    }
-}
-
-impl Drop for TestUser {
-    fn drop(&mut self) {
-        let _ = Command::new("pkill")
-            .args(["-KILL", "-u", &self.name])
-            .status();
-        let deadline = Instant::now() + Duration::from_secs(20);
-        while Instant::now() < deadline
-            && oxssh_sys::user::lookup_user(&self.name)
-                .ok()
-                .flatten()
-                .is_some()
-        {
-            let _ = Command::new("userdel")
-                .args(["-r", "-f", &self.name])
-                .stderr(Stdio::null())
-                .status();
-            std::thread::sleep(Duration::from_millis(50));
-        }
+/// Asserts ~/.ssh is 0700 and authorized_keys 0600, both the user's.
+pub fn assert_modes(user: &TestUser) {
+    let ssh = user.home.join(".ssh");
+    let ak = ssh.join("authorized_keys");
+    for (path, mode) in [(&ssh, 0o700), (&ak, 0o600)] {
+        let meta = std::fs::metadata(path).unwrap();
+        assert_eq!(
+            meta.permissions().mode() & 0o777,
+            mode,
+            "{}",
+            path.display()
+        );
+        assert_eq!(
+            meta.uid(),
+            user.uid,
+            "{} belongs to the user",
+            path.display()
+        );
     }
 }
 

@@ -7,11 +7,14 @@
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
+use std::time::Duration;
 
 /// Our binary.
 pub const OURS: &str = env!("CARGO_BIN_EXE_oxssh-keygen");
 /// OpenSSH's.
 pub const OPENSSH: &str = "ssh-keygen";
+/// How long one run may take (RSA generation is the slowest).
+pub const TIMEOUT: Duration = Duration::from_secs(120);
 
 /// Whether OpenSSH's ssh-keygen is installed. Without it the comparison tests are skipped loudly,
 /// and fail under `CI=true`, where it must be present.
@@ -109,24 +112,18 @@ impl Sandbox {
 
     /// Runs with `input` on standard input.
     pub fn run_with_input(&self, program: &str, args: &[&str], input: &[u8]) -> Output {
-        use std::io::Write;
-        let mut child = Command::new("setsid")
-            .arg("-w")
-            .arg(program)
-            .args(args)
-            .current_dir(self.dir())
-            .env("HOME", self.dir())
-            .env_remove("DISPLAY")
-            .env_remove("SSH_ASKPASS")
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .unwrap_or_else(|e| panic!("spawn {program}: {e}"));
-        let mut stdin = child.stdin.take().expect("stdin");
-        let _ = stdin.write_all(input);
-        drop(stdin);
-        let out = child.wait_with_output().expect("wait");
+        let out = oxssh_test::process::run(
+            Command::new("setsid")
+                .arg("-w")
+                .arg(program)
+                .args(args)
+                .current_dir(self.dir())
+                .env("HOME", self.dir())
+                .env_remove("DISPLAY")
+                .env_remove("SSH_ASKPASS"),
+            Some(input),
+            TIMEOUT,
+        );
         let stderr = String::from_utf8_lossy(&out.stderr);
         assert!(
             !stderr.contains("panicked"),

@@ -2,7 +2,6 @@
 //! the built binary with a deadline.
 #![allow(dead_code)]
 
-use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
 use std::process::{Command, ExitStatus, Stdio};
 use std::time::{Duration, Instant};
@@ -18,7 +17,7 @@ pub struct Home {
     /// The remote user: a throw-away account with /bin/sh when one could be made (so no
     /// dotfile of the machine's root can add noise to a session), else root.
     pub user: String,
-    _account: Option<TempUser>,
+    _account: Option<TestUser>,
 }
 
 impl Home {
@@ -37,7 +36,7 @@ impl Home {
     /// so our key logs in as that account too).
     pub fn with_account() -> Self {
         let mut h = Self::new();
-        if let Some(u) = TempUser::create(&format!("pw-{}", std::process::id())) {
+        if let Some(u) = temp_user(&format!("pw-{}", std::process::id())) {
             h.user = u.name.clone();
             h._account = Some(u);
         }
@@ -79,10 +78,8 @@ impl Home {
     }
 }
 
-pub fn set_mode(path: &Path, mode: u32) {
-    use std::os::unix::fs::PermissionsExt;
-    std::fs::set_permissions(path, std::fs::Permissions::from_mode(mode)).unwrap();
-}
+pub use oxssh_test::set_mode;
+pub use oxssh_test::users::TestUser;
 
 /// Generates a key with ssh-keygen; returns the public key line.
 pub fn keygen(path: &Path, key_type: &str, passphrase: &str) -> String {
@@ -130,89 +127,30 @@ impl Output {
     }
 }
 
+impl From<std::process::Output> for Output {
+    fn from(o: std::process::Output) -> Self {
+        Self {
+            status: o.status,
+            stdout: o.stdout,
+            stderr: String::from_utf8_lossy(&o.stderr).into_owned(),
+        }
+    }
+}
+
 /// Runs `cmd` with `stdin` fed from memory, killing it after `limit`.
 pub fn run(cmd: &mut Command, stdin: &[u8], limit: Duration) -> Output {
-    let mut child = cmd
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut input = child.stdin.take().unwrap();
-    let data = stdin.to_vec();
-    let writer = std::thread::spawn(move || {
-        let _ = input.write_all(&data);
-    });
-    let mut out = child.stdout.take().unwrap();
-    let mut err = child.stderr.take().unwrap();
-    let reader = std::thread::spawn(move || {
-        let mut v = Vec::new();
-        let _ = out.read_to_end(&mut v);
-        v
-    });
-    let err_reader = std::thread::spawn(move || {
-        let mut v = Vec::new();
-        let _ = err.read_to_end(&mut v);
-        v
-    });
-    let deadline = Instant::now() + limit;
-    let status = loop {
-        if let Some(s) = child.try_wait().unwrap() {
-            break s;
-        }
-        if Instant::now() > deadline {
-            let _ = child.kill();
-            let _ = child.wait();
-            let e = String::from_utf8_lossy(&err_reader.join().unwrap()).into_owned();
-            panic!("{cmd:?} did not finish within {limit:?}; stderr: {e}");
-        }
-        std::thread::sleep(Duration::from_millis(10));
-    };
-    let _ = writer.join();
-    Output {
-        status,
-        stdout: reader.join().unwrap(),
-        stderr: String::from_utf8_lossy(&err_reader.join().unwrap()).into_owned(),
-    }
+    oxssh_test::process::run(cmd, Some(stdin), limit).into()
 }
 
 /// Like [`run`], for a process that may leave a background copy holding its stdout and stderr
 /// (`-f`): they go to files, read once the process itself has exited.
 pub fn run_detaching(cmd: &mut Command, limit: Duration) -> Output {
-    let dir = tempfile::tempdir().unwrap();
-    let (out_path, err_path) = (dir.path().join("out"), dir.path().join("err"));
-    let mut child = cmd
-        .stdin(Stdio::null())
-        .stdout(std::fs::File::create(&out_path).unwrap())
-        .stderr(std::fs::File::create(&err_path).unwrap())
-        .spawn()
-        .unwrap();
-    let deadline = Instant::now() + limit;
-    let status = loop {
-        if let Some(s) = child.try_wait().unwrap() {
-            break s;
-        }
-        if Instant::now() > deadline {
-            let _ = child.kill();
-            let _ = child.wait();
-            panic!("{cmd:?} did not finish within {limit:?}");
-        }
-        std::thread::sleep(Duration::from_millis(10));
-    };
-    Output {
-        status,
-        stdout: std::fs::read(&out_path).unwrap(),
-        stderr: std::fs::read_to_string(&err_path).unwrap(),
-    }
+    oxssh_test::process::run_detaching(cmd, limit).into()
 }
 
 /// Whether we run as root (sshd needs it for privilege separation).
 pub fn is_root() -> bool {
-    Command::new("id")
-        .arg("-u")
-        .output()
-        .map(|o| o.stdout.trim_ascii() == b"0")
-        .unwrap_or(false)
+    oxssh_test::users::is_root()
 }
 
 /// Starts OpenSSH's sshd with our user key authorized. `None` (with a loud skip) when sshd is
@@ -276,83 +214,14 @@ pub fn args<'a>(home: &'a Home, port: u16, rest: &[&'a str]) -> Vec<String> {
     v
 }
 
-/// A local account with a password, for password authentication; removed on drop. Needs root.
-pub struct TempUser {
-    pub name: String,
-    pub home: tempfile::TempDir,
-}
-
-impl TempUser {
-    pub fn create(password: &str) -> Option<Self> {
-        if !is_root()
-            || oxssh_test::peers::which("useradd").is_none()
-                && !std::path::Path::new("/usr/sbin/useradd").exists()
-        {
-            eprintln!("SKIPPED: creating a user with a password needs root and useradd");
-            return None;
-        }
-        static NEXT: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
-        let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-        let name = format!("oxt{}x{n}", std::process::id());
-        let home = tempfile::tempdir().unwrap();
-        let ok = std::process::Command::new("/usr/sbin/useradd")
-            .args(["-M", "-s", "/bin/sh", "-d"])
-            .arg(home.path())
-            .arg(&name)
-            .status()
-            .map(|s| s.success())
-            .unwrap_or(false);
-        if !ok {
-            eprintln!("SKIPPED: useradd failed");
-            return None;
-        }
-        let user = Self { name, home };
-        let mut chpasswd = std::process::Command::new("/usr/sbin/chpasswd")
-            .stdin(std::process::Stdio::piped())
-            .spawn()
-            .unwrap();
-        use std::io::Write;
-        writeln!(chpasswd.stdin.take().unwrap(), "{}:{password}", user.name).unwrap();
-        assert!(chpasswd.wait().unwrap().success());
-        std::process::Command::new("chown")
-            .arg(&user.name)
-            .arg(user.home.path())
-            .status()
-            .unwrap();
-        Some(user)
-    }
-}
-
-impl Drop for TempUser {
-    fn drop(&mut self) {
-        // -f: a session the test left behind (a command still sleeping on the server) must not
-        // keep the account alive; its processes end on their own.
-        let _ = std::process::Command::new("/usr/sbin/userdel")
-            .arg("-f")
-            .arg(&self.name)
-            .stdout(std::process::Stdio::null())
-            .stderr(std::process::Stdio::null())
-            .status();
-    }
-}
-
-impl TempUser {
-    /// Installs `line` as the user's only authorized key (~/.ssh/authorized_keys, owned by the
-    /// user, as Dropbear and sshd's StrictModes require).
-    pub fn authorize(&self, line: &str) {
-        let ssh = self.home.path().join(".ssh");
-        std::fs::create_dir_all(&ssh).unwrap();
-        std::fs::write(ssh.join("authorized_keys"), format!("{line}\n")).unwrap();
-        set_mode(&ssh, 0o700);
-        set_mode(&ssh.join("authorized_keys"), 0o600);
-        let status = std::process::Command::new("chown")
-            .arg("-R")
-            .arg(&self.name)
-            .arg(self.home.path())
-            .status()
-            .unwrap();
-        assert!(status.success());
-    }
+/// A local account with a password and a /bin/sh login shell (so no dotfile can add noise to a
+/// session), for password authentication; removed on drop. `None` (a loud skip) unless root.
+pub fn temp_user(password: &str) -> Option<TestUser> {
+    TestUser::with_prefix("oxt")
+        .shell("/bin/sh")
+        .password(password)
+        .home_in_temp_dir()
+        .create()
 }
 
 /// A real ssh-agent in the foreground on a private socket; killed on drop.

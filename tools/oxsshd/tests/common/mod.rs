@@ -10,7 +10,6 @@
     missing_docs
 )]
 
-use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Output, Stdio};
 use std::time::{Duration, Instant};
@@ -20,10 +19,7 @@ pub use oxssh_test::peers::{free_port, require};
 /// How long any client command may take before the test fails.
 pub const CLIENT_TIMEOUT: Duration = Duration::from_secs(60);
 
-/// Whether the tests run as root (needed to create users and to serve other users).
-pub fn is_root() -> bool {
-    oxssh_sys::user::is_root()
-}
+pub use oxssh_test::users::{TestUser, is_root};
 
 /// Prints a loud skip for a test that needs root.
 pub fn skip_unless_root(test: &str) -> bool {
@@ -73,84 +69,13 @@ impl ClientKey {
     }
 }
 
-/// A system user that exists for one test (root only): home directory, password, and removal on
-/// drop.
-pub struct TestUser {
-    pub name: String,
-    pub home: PathBuf,
-    pub password: String,
-    pub uid: u32,
-}
-
-fn random_suffix() -> String {
-    let mut b = [0u8; 4];
-    std::fs::File::open("/dev/urandom")
-        .unwrap()
-        .read_exact(&mut b)
-        .unwrap();
-    b.iter().map(|x| format!("{x:02x}")).collect()
-}
-
-impl TestUser {
-    /// Creates `oxssh-test-<random>` with a bash login shell and a random password.
-    pub fn create() -> Self {
-        assert!(is_root(), "TestUser::create needs root");
-        let name = format!("oxssh-test-{}", random_suffix());
-        let status = Command::new("useradd")
-            .args(["-m", "-s", "/bin/bash", &name])
-            .status()
-            .expect("useradd runs");
-        assert!(status.success(), "useradd {name} failed");
-        let password = format!("Pw-{}-x", random_suffix());
-        let mut chpasswd = Command::new("chpasswd")
-            .stdin(Stdio::piped())
-            .spawn()
-            .unwrap();
-        writeln!(chpasswd.stdin.take().unwrap(), "{name}:{password}").unwrap();
-        assert!(chpasswd.wait().unwrap().success(), "chpasswd failed");
-        let user = oxssh_sys::user::lookup_user(&name).unwrap().unwrap();
-        Self {
-            home: user.home.clone(),
-            uid: user.uid.as_raw(),
-            name,
-            password,
-        }
-    }
-
-    /// Appends a line to ~/.ssh/authorized_keys, with the ownership and modes StrictModes wants.
-    pub fn authorize(&self, line: &str) {
-        let ssh = self.home.join(".ssh");
-        std::fs::create_dir_all(&ssh).unwrap();
-        let ak = ssh.join("authorized_keys");
-        let mut f = std::fs::OpenOptions::new()
-            .create(true)
-            .append(true)
-            .open(&ak)
-            .unwrap();
-        writeln!(f, "{line}").unwrap();
-        let status = Command::new("chown")
-            .args(["-R", &format!("{0}:{0}", self.name)])
-            .arg(&ssh)
-            .status()
-            .unwrap();
-        assert!(status.success());
-        use std::os::unix::fs::PermissionsExt;
-        std::fs::set_permissions(&ssh, std::fs::Permissions::from_mode(0o700)).unwrap();
-        std::fs::set_permissions(&ak, std::fs::Permissions::from_mode(0o600)).unwrap();
-    }
-}
-
-impl Drop for TestUser {
-    fn drop(&mut self) {
-        // Processes the tests left behind would make userdel refuse.
-        let _ = Command::new("pkill")
-            .args(["-KILL", "-u", &self.name])
-            .status();
-        let _ = Command::new("userdel")
-            .args(["-r", "-f", &self.name])
-            .stderr(Stdio::null())
-            .status();
-    }
+/// A system user that exists for one test (root only): `oxssh-test-<random>` with a bash login
+/// shell, a home directory and a random password, removed on drop.
+pub fn test_user() -> TestUser {
+    assert!(is_root(), "creating a test user needs root");
+    TestUser::with_prefix("oxssh-test-")
+        .create()
+        .expect("useradd")
 }
 
 /// A running oxsshd.
@@ -333,51 +258,7 @@ pub fn ssh_with_password(port: u16, user: &str, password: &str, method: &str) ->
 
 /// Runs `cmd` with `input` on stdin, collecting stdout and stderr; kills it after `timeout`.
 pub fn run(cmd: &mut Command, input: &[u8], timeout: Duration) -> Output {
-    let mut child = cmd
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("client starts");
-    let mut stdin = child.stdin.take().unwrap();
-    let input = input.to_vec();
-    let writer = std::thread::spawn(move || {
-        let _ = stdin.write_all(&input);
-    });
-    let mut stdout = child.stdout.take().unwrap();
-    let mut stderr = child.stderr.take().unwrap();
-    let out_reader = std::thread::spawn(move || {
-        let mut v = Vec::new();
-        let _ = stdout.read_to_end(&mut v);
-        v
-    });
-    let err_reader = std::thread::spawn(move || {
-        let mut v = Vec::new();
-        let _ = stderr.read_to_end(&mut v);
-        v
-    });
-    let deadline = Instant::now() + timeout;
-    let status = loop {
-        if let Some(s) = child.try_wait().unwrap() {
-            break s;
-        }
-        if Instant::now() > deadline {
-            let _ = child.kill();
-            let _ = child.wait();
-            let _ = writer.join();
-            panic!(
-                "client timed out after {timeout:?}; stderr: {}",
-                String::from_utf8_lossy(&err_reader.join().unwrap())
-            );
-        }
-        std::thread::sleep(Duration::from_millis(5));
-    };
-    let _ = writer.join();
-    Output {
-        status,
-        stdout: out_reader.join().unwrap(),
-        stderr: err_reader.join().unwrap(),
-    }
+    oxssh_test::process::run(cmd, Some(input), timeout)
 }
 
 /// Runs `cmd` with no input and the default timeout.
