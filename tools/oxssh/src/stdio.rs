@@ -38,13 +38,16 @@ pub fn read_stdin() -> mpsc::Receiver<Bytes> {
     std::thread::Builder::new()
         .name("stdin".into())
         .spawn(move || {
+            // One buffer, zeroed once; each read's bytes leave as an exact-size copy. A fresh
+            // zeroed CHUNK per read cost a 256 KiB memset (and fresh pages) for every read, while
+            // a pipe delivers at most 64 KiB per read: a fifth of the client's CPU on uploads.
+            let mut buf = vec![0u8; CHUNK];
             loop {
-                let mut buf = vec![0u8; CHUNK];
                 match stdin.read(&mut buf) {
                     Ok(0) => break,
                     Ok(n) => {
-                        buf.truncate(n);
-                        if tx.blocking_send(Bytes::from(buf)).is_err() {
+                        let chunk = Bytes::copy_from_slice(buf.get(..n).unwrap_or_default());
+                        if tx.blocking_send(chunk).is_err() {
                             break;
                         }
                     }
