@@ -260,9 +260,14 @@ fn refused_unresolvable_and_closing_hosts_match_openssh() {
     let port = listener.local_addr().unwrap().port().to_string();
     let closer = std::thread::spawn(move || {
         // Two clients, one connection each (ours and OpenSSH's, -t rsa).
+        // Closing only our sending side and draining what the client sent makes the client read end
+        // of file: dropping a socket with unread input would send RST instead, and which of the two
+        // a client sees would then depend on timing.
         for _ in 0..2 {
-            let (socket, _) = listener.accept().unwrap();
-            drop(socket);
+            let (mut socket, _) = listener.accept().unwrap();
+            socket.shutdown(std::net::Shutdown::Write).unwrap();
+            let mut buf = [0u8; 1024];
+            while matches!(socket.read(&mut buf), Ok(n) if n > 0) {}
         }
     });
     let ours = run(OURS, &["-t", "rsa", "-p", &port, "127.0.0.1"], b"", LIMIT);
