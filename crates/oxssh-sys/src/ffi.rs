@@ -1,7 +1,8 @@
 //! Every `unsafe` line of oxssh (ARCHITECTURE.md §1). Only what no safe crate offers is here:
 //! libxcrypt's `crypt_rn`, glibc's `getspnam_r`, `openlog`/`syslog` (nix's wrapper lacks
-//! `LOG_AUTHPRIV`), PAM through `libpam-sys`, and the `pre_exec` hook of
-//! `std::process::Command`. Each item is a small safe function or type; the modules
+//! `LOG_AUTHPRIV`), PAM through `libpam-sys`, the `pre_exec` hook of
+//! `std::process::Command`, and the signal handlers that give a terminal its echo back when a
+//! signal interrupts a hidden prompt. Each item is a small safe function or type; the modules
 //! that use them contain no `unsafe`.
 #![allow(unsafe_code)]
 
@@ -12,6 +13,7 @@ use std::os::unix::process::CommandExt;
 use std::panic::AssertUnwindSafe;
 use std::process::Command;
 use std::ptr::{self, NonNull};
+use std::sync::atomic::{AtomicPtr, Ordering};
 
 use libpam_sys as pam;
 use zeroize::Zeroizing;
@@ -168,6 +170,148 @@ pub(crate) fn set_child_setup(cmd: &mut Command, plan: crate::spawn::ChildPlan) 
     // parent without allocating.
     unsafe {
         cmd.pre_exec(move || crate::spawn::child_setup(&plan));
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Signals during a hidden prompt (readpassphrase(3))
+
+/// The signals readpassphrase(3) catches while echo is off.
+const PROMPT_SIGNALS: [c_int; 9] = [
+    libc::SIGALRM,
+    libc::SIGHUP,
+    libc::SIGINT,
+    libc::SIGPIPE,
+    libc::SIGQUIT,
+    libc::SIGTERM,
+    libc::SIGTSTP,
+    libc::SIGTTIN,
+    libc::SIGTTOU,
+];
+
+/// What a signal handler puts back: the terminal's settings before the prompt, and the hidden ones
+/// to take up again after a stop. Each is leaked (a few hundred bytes per prompt), so a handler
+/// running on any thread can never see it freed.
+struct PromptTerminal {
+    fd: c_int,
+    saved: libc::termios,
+    quiet: libc::termios,
+}
+
+/// The terminal of the prompt that is reading now, or null.
+static PROMPT: AtomicPtr<PromptTerminal> = AtomicPtr::new(ptr::null_mut());
+
+/// The handler's address as `sigaction` holds it.
+fn prompt_handler() -> libc::sighandler_t {
+    on_prompt_signal as extern "C" fn(c_int) as libc::sighandler_t
+}
+
+/// The current disposition of `signal`.
+fn disposition(signal: c_int) -> Option<libc::sighandler_t> {
+    let mut old = MaybeUninit::<libc::sigaction>::zeroed();
+    // SAFETY: a null new action only queries; `old` is a writable sigaction.
+    let rc = unsafe { libc::sigaction(signal, ptr::null(), old.as_mut_ptr()) };
+    // SAFETY: on success sigaction filled in `old`.
+    (rc == 0).then(|| unsafe { old.assume_init() }.sa_sigaction)
+}
+
+/// Points `signal` at `handler` with `flags`.
+fn set_disposition(signal: c_int, handler: libc::sighandler_t, flags: c_int) {
+    // SAFETY: an all-zero sigaction is a valid value (empty mask, no flags); the fields set are
+    // plain integers.
+    let mut action: libc::sigaction = unsafe { std::mem::zeroed() };
+    action.sa_sigaction = handler;
+    action.sa_flags = flags;
+    // SAFETY: `handler` is SIG_DFL or `on_prompt_signal`, which only makes async-signal-safe
+    // calls; the action is fully initialised and the old one is not asked for.
+    unsafe { libc::sigaction(signal, &action, ptr::null_mut()) };
+}
+
+/// Catches `signal` once (`SA_RESETHAND`), unblocked inside the handler (`SA_NODEFER`) so the
+/// handler can raise it again with its default action, and without `SA_RESTART` so the prompt's
+/// read sees `EINTR`.
+fn catch_for_prompt(signal: c_int) {
+    set_disposition(
+        signal,
+        prompt_handler(),
+        libc::SA_RESETHAND | libc::SA_NODEFER,
+    );
+}
+
+/// Puts the terminal back, then lets `signal` do what it would have done: end the process, or stop
+/// it until `SIGCONT`, after which the prompt hides the input again and carries on reading.
+extern "C" fn on_prompt_signal(signal: c_int) {
+    // SAFETY: errno is thread-local; a handler that makes system calls must keep the interrupted
+    // code's value.
+    let errno = unsafe { *libc::__errno_location() };
+    let current = PROMPT.load(Ordering::SeqCst);
+    // SAFETY: a non-null pointer in PROMPT is a leaked PromptTerminal, valid for the rest of the
+    // process.
+    let terminal = unsafe { current.as_ref() };
+    if let Some(t) = terminal {
+        // SAFETY: tcsetattr is async-signal-safe; `fd` is a plain number (a descriptor closed
+        // meanwhile only makes the call fail) and `saved` a valid termios.
+        unsafe { libc::tcsetattr(t.fd, libc::TCSAFLUSH, &t.saved) };
+    }
+    // SAFETY: raise is async-signal-safe. SA_RESETHAND restored the default action and SA_NODEFER
+    // leaves the signal unblocked, so it acts now.
+    unsafe { libc::raise(signal) };
+    if let Some(t) = terminal
+        && PROMPT.load(Ordering::SeqCst) == current
+    {
+        // SAFETY: as above.
+        unsafe { libc::tcsetattr(t.fd, libc::TCSAFLUSH, &t.quiet) };
+        catch_for_prompt(signal);
+    }
+    // SAFETY: as above.
+    unsafe { *libc::__errno_location() = errno };
+}
+
+/// While alive, the readpassphrase signals whose disposition was the default put the terminal
+/// `fd` back before they act. A signal the program handles itself (a tokio handler, say) is left
+/// alone: that handler must restore the terminal (see `terminal::restore_echo`).
+pub(crate) struct PromptSignals {
+    caught: Vec<c_int>,
+}
+
+impl PromptSignals {
+    /// Records the settings of terminal `fd` before the prompt hides the input (clearing `ECHO`
+    /// and `ECHONL`, as the caller then does) and starts catching signals. `None` if `fd` is not a
+    /// terminal.
+    pub(crate) fn arm(fd: std::os::fd::BorrowedFd<'_>) -> Option<Self> {
+        use std::os::fd::AsRawFd;
+        let fd = fd.as_raw_fd();
+        let mut saved = MaybeUninit::<libc::termios>::zeroed();
+        // SAFETY: `fd` is open (borrowed) and `saved` is a writable termios.
+        if unsafe { libc::tcgetattr(fd, saved.as_mut_ptr()) } != 0 {
+            return None;
+        }
+        // SAFETY: tcgetattr succeeded and filled it in.
+        let saved = unsafe { saved.assume_init() };
+        let mut quiet = saved;
+        quiet.c_lflag &= !(libc::ECHO | libc::ECHONL);
+        let terminal = Box::leak(Box::new(PromptTerminal { fd, saved, quiet }));
+        PROMPT.store(terminal, Ordering::SeqCst);
+        let caught = PROMPT_SIGNALS
+            .into_iter()
+            .filter(|&s| disposition(s) == Some(libc::SIG_DFL))
+            .collect::<Vec<_>>();
+        for &s in &caught {
+            catch_for_prompt(s);
+        }
+        Some(Self { caught })
+    }
+}
+
+impl Drop for PromptSignals {
+    fn drop(&mut self) {
+        for &s in &self.caught {
+            // A handler installed meanwhile by someone else stays.
+            if disposition(s) == Some(prompt_handler()) {
+                set_disposition(s, libc::SIG_DFL, 0);
+            }
+        }
+        PROMPT.store(ptr::null_mut(), Ordering::SeqCst);
     }
 }
 

@@ -1,12 +1,17 @@
-//! The client's own terminal: raw mode while a session with a pty runs, its size, and whether a
-//! descriptor is a terminal at all.
+//! The user's own terminal: raw mode while a session with a pty runs, its size, whether a
+//! descriptor is a terminal at all, and passphrases read as OpenSSH's readpassphrase(3) reads them.
 
+use std::fs::OpenOptions;
+use std::io::{self, Read, Write};
 use std::os::fd::{AsFd, OwnedFd};
+use std::sync::Mutex;
 
 use rustix::termios::{
     InputModes, LocalModes, OptionalActions, OutputModes, SpecialCodeIndex, Termios,
 };
+use zeroize::Zeroizing;
 
+use crate::ffi::PromptSignals;
 use crate::pty::WindowSize;
 use crate::{Error, Result};
 
@@ -104,6 +109,172 @@ pub fn is_tty(fd: impl AsFd) -> bool {
     rustix::termios::isatty(fd)
 }
 
+/// `readpassphrase` keeps at most this many bytes: OpenSSH passes a 1024-byte buffer.
+pub const MAX_PASSPHRASE: usize = 1023;
+
+/// How [`read_passphrase`] reads: the flags OpenSSH's readpass.c passes to readpassphrase(3).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PassphraseOptions {
+    /// Show what is typed (`RP_ECHO`): a question such as the host-key one, not a secret.
+    pub echo: bool,
+    /// Without a controlling terminal, read standard input with the prompt on standard error
+    /// (`RP_ALLOW_STDIN`). Without this flag there is no answer then, and the prompt starts with
+    /// `\r`, which readpass.c writes to clobber anything typed ahead of it.
+    pub allow_stdin: bool,
+    /// How many bytes are kept; the rest of the line is read and dropped.
+    pub max_len: usize,
+}
+
+impl Default for PassphraseOptions {
+    /// A hidden answer from the controlling terminal only, at most [`MAX_PASSPHRASE`] bytes.
+    fn default() -> Self {
+        Self {
+            echo: false,
+            allow_stdin: false,
+            max_len: MAX_PASSPHRASE,
+        }
+    }
+}
+
+/// The terminal whose echo a prompt turned off, for [`restore_echo`].
+struct EchoOff {
+    tty: OwnedFd,
+    saved: Termios,
+}
+
+static ECHO_OFF: Mutex<Option<EchoOff>> = Mutex::new(None);
+
+/// One prompt at a time: two would fight over the terminal's settings.
+static PROMPTING: Mutex<()> = Mutex::new(());
+
+/// Turns echo back on if a prompt turned it off. A program that handles terminating signals
+/// itself (they then do not reach [`read_passphrase`]'s own handlers) calls this on its way out.
+/// Safe to call any number of times, from any thread.
+pub fn restore_echo() {
+    if let Some(e) = ECHO_OFF.lock().unwrap_or_else(|p| p.into_inner()).take() {
+        let _ = rustix::termios::tcsetattr(&e.tty, OptionalActions::Flush, &e.saved);
+    }
+}
+
+/// OpenSSH's readpass.c and readpassphrase(3): writes `prompt` to the controlling terminal
+/// (`/dev/tty`) and reads one line from it, with echo off unless `options.echo`; the line the user
+/// could not see is ended with a newline. Typed-ahead input is discarded when echo goes off
+/// (`TCSAFLUSH`). Without a controlling terminal, standard input is read with the prompt on
+/// standard error if `options.allow_stdin`.
+///
+/// While echo is off, the signals readpassphrase catches (`SIGINT`, `SIGTERM`, `SIGHUP`,
+/// `SIGQUIT`, `SIGALRM`, `SIGPIPE`, `SIGTSTP`, `SIGTTIN`, `SIGTTOU`) first give the terminal its
+/// settings back, then act as they would have; after a stop the input is hidden again. A signal the
+/// program handles itself is left to it (and to [`restore_echo`]).
+///
+/// `None` when there is no terminal to ask (and no standard input allowed), or when the input
+/// ended (or failed) before anything was typed; otherwise the line without its end, cut to
+/// `options.max_len` bytes.
+pub fn read_passphrase(prompt: &str, options: PassphraseOptions) -> Option<Zeroizing<Vec<u8>>> {
+    let _one = PROMPTING.lock().unwrap_or_else(|p| p.into_inner());
+    match OpenOptions::new().read(true).write(true).open("/dev/tty") {
+        Ok(tty) => {
+            let mut output = &tty;
+            read_line(&tty, &mut output, prompt, options, |buf| (&tty).read(buf))
+        }
+        Err(_) if options.allow_stdin => {
+            // Reading goes through the shared stdin buffer, so later line reads stay in step.
+            let stdin = io::stdin();
+            let mut err = io::stderr();
+            read_line(&stdin, &mut err, prompt, options, |buf| {
+                stdin.lock().read(buf)
+            })
+        }
+        Err(_) => None,
+    }
+}
+
+/// Echo off on a terminal for the length of one read, and back on when dropped.
+struct Hidden<'a, F: AsFd> {
+    input: &'a F,
+    saved: Termios,
+    _signals: Option<PromptSignals>,
+}
+
+impl<'a, F: AsFd> Hidden<'a, F> {
+    /// Turns echo off on `input` if it is a terminal.
+    fn begin(input: &'a F) -> Option<Self> {
+        let saved = rustix::termios::tcgetattr(input).ok()?;
+        // The signal handlers learn the settings before they change (and clear the same flags).
+        let signals = PromptSignals::arm(input.as_fd());
+        if let Ok(tty) = rustix::io::fcntl_dupfd_cloexec(input, 0) {
+            *ECHO_OFF.lock().unwrap_or_else(|p| p.into_inner()) = Some(EchoOff {
+                tty,
+                saved: saved.clone(),
+            });
+        }
+        let mut quiet = saved.clone();
+        quiet.local_modes &= !(LocalModes::ECHO | LocalModes::ECHONL);
+        let _ = rustix::termios::tcsetattr(input, OptionalActions::Flush, &quiet);
+        Some(Self {
+            input,
+            saved,
+            _signals: signals,
+        })
+    }
+}
+
+impl<F: AsFd> Drop for Hidden<'_, F> {
+    fn drop(&mut self) {
+        let _ = rustix::termios::tcsetattr(self.input, OptionalActions::Flush, &self.saved);
+        ECHO_OFF.lock().unwrap_or_else(|p| p.into_inner()).take();
+    }
+}
+
+/// readpassphrase(3) over `input` (which may not be a terminal) and `output`, reading through
+/// `read` byte by byte, so nothing after the end of the line is consumed.
+fn read_line<F: AsFd>(
+    input: &F,
+    output: &mut dyn Write,
+    prompt: &str,
+    options: PassphraseOptions,
+    mut read: impl FnMut(&mut [u8]) -> io::Result<usize>,
+) -> Option<Zeroizing<Vec<u8>>> {
+    let hidden = if options.echo {
+        None
+    } else {
+        Hidden::begin(input)
+    };
+    if !options.allow_stdin {
+        let _ = output.write_all(b"\r");
+    }
+    let _ = output.write_all(prompt.as_bytes());
+    let _ = output.flush();
+    let mut line = Zeroizing::new(Vec::with_capacity(64));
+    let mut byte = [0u8; 1];
+    let ended = loop {
+        match read(&mut byte) {
+            Ok(1) if byte[0] == b'\n' || byte[0] == b'\r' => break false,
+            Ok(1) => {
+                if line.len() < options.max_len {
+                    line.push(byte[0]);
+                }
+            }
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+            _ => break true,
+        }
+    };
+    // The last byte read may be part of the passphrase.
+    zeroize::Zeroize::zeroize(&mut byte);
+    // readpassphrase ends the line itself whenever the terminal did not echo it: echo turned off
+    // here, or asked for but already off.
+    let unechoed = hidden.is_some()
+        || (options.echo
+            && rustix::termios::tcgetattr(input)
+                .is_ok_and(|t| !t.local_modes.contains(LocalModes::ECHO)));
+    if unechoed {
+        let _ = output.write_all(b"\n");
+        let _ = output.flush();
+    }
+    drop(hidden);
+    (!(ended && line.is_empty())).then_some(line)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -177,5 +348,141 @@ mod tests {
         assert!(RawModeGuard::enter(&r).is_err());
         let pty = open_pty().expect("open_pty");
         assert!(is_tty(&pty.master) && is_tty(&pty.slave));
+    }
+
+    /// A `read` over `input`, and how much of it was consumed.
+    fn scripted(
+        input: &[u8],
+    ) -> (
+        impl FnMut(&mut [u8]) -> io::Result<usize> + '_,
+        std::rc::Rc<std::cell::Cell<usize>>,
+    ) {
+        let at = std::rc::Rc::new(std::cell::Cell::new(0));
+        let seen = at.clone();
+        let read = move |buf: &mut [u8]| {
+            let start = at.get();
+            let n = input.len().saturating_sub(start).min(buf.len());
+            buf[..n].copy_from_slice(&input[start..start + n]);
+            at.set(start + n);
+            Ok(n)
+        };
+        (read, seen)
+    }
+
+    #[test]
+    fn reading_without_a_terminal_adds_no_newline_and_stops_at_the_line_end() {
+        let null = std::fs::File::open("/dev/null").unwrap();
+        let stdin_allowed = PassphraseOptions {
+            allow_stdin: true,
+            ..PassphraseOptions::default()
+        };
+        let (read, at) = scripted(b"pass word\nnext\n");
+        let mut out = Vec::new();
+        let got = read_line(&null, &mut out, "P: ", stdin_allowed, read).unwrap();
+        assert_eq!(&got[..], b"pass word");
+        assert_eq!(out, b"P: ");
+        assert_eq!(at.get(), 10, "reading stops at the end of the line");
+
+        // Terminal only: the prompt starts with \r.
+        let (read, _) = scripted(b"x\r");
+        let mut out = Vec::new();
+        let got = read_line(&null, &mut out, "Q: ", PassphraseOptions::default(), read);
+        assert_eq!(got.as_deref().map(|v| &v[..]), Some(&b"x"[..]));
+        assert_eq!(out, b"\rQ: ");
+    }
+
+    #[test]
+    fn end_of_input_and_long_lines() {
+        let null = std::fs::File::open("/dev/null").unwrap();
+        let options = PassphraseOptions::default();
+        let (read, _) = scripted(b"");
+        assert!(read_line(&null, &mut Vec::new(), "", options, read).is_none());
+        let (read, _) = scripted(b"\n");
+        assert_eq!(
+            read_line(&null, &mut Vec::new(), "", options, read)
+                .unwrap()
+                .len(),
+            0
+        );
+        let (read, _) = scripted(b"partial");
+        assert_eq!(
+            &read_line(&null, &mut Vec::new(), "", options, read).unwrap()[..],
+            b"partial"
+        );
+        let long = [b'a'; 2000];
+        let (read, at) = scripted(&long);
+        assert_eq!(
+            read_line(&null, &mut Vec::new(), "", options, read)
+                .unwrap()
+                .len(),
+            MAX_PASSPHRASE
+        );
+        assert_eq!(
+            at.get(),
+            2000,
+            "the rest of a long line is read and dropped"
+        );
+        let short = PassphraseOptions {
+            max_len: 4,
+            ..options
+        };
+        let (read, _) = scripted(b"abcdefg\n");
+        assert_eq!(
+            &read_line(&null, &mut Vec::new(), "", short, read).unwrap()[..],
+            b"abcd"
+        );
+    }
+
+    #[test]
+    fn a_hidden_prompt_on_a_terminal_turns_echo_off_and_back_on() {
+        use std::sync::mpsc;
+        use std::time::Duration;
+        let pty = open_pty().expect("open_pty");
+        let slave = std::fs::File::from(pty.slave.try_clone().unwrap());
+        let mut master = std::fs::File::from(pty.master.try_clone().unwrap());
+        let reader = std::thread::spawn(move || {
+            let mut out = &slave;
+            let mut input = &slave;
+            read_line(
+                &slave,
+                &mut out,
+                "Secret: ",
+                PassphraseOptions::default(),
+                |b| input.read(b),
+            )
+        });
+        // What the terminal shows, byte by byte, with a deadline on every wait.
+        let (tx, shown) = mpsc::channel();
+        let mut from_master = master.try_clone().unwrap();
+        std::thread::spawn(move || {
+            let mut b = [0u8; 1];
+            while from_master.read(&mut b).is_ok_and(|n| n == 1) && tx.send(b[0]).is_ok() {}
+        });
+        let mut seen = Vec::new();
+        let mut wait_for = |what: &[u8]| {
+            while !seen.ends_with(what) {
+                seen.push(shown.recv_timeout(Duration::from_secs(10)).expect("output"));
+            }
+        };
+        // Echo goes off before the prompt is written; then type.
+        wait_for(b"Secret: ");
+        assert!(
+            !tcgetattr(&pty.slave)
+                .unwrap()
+                .local_modes
+                .contains(LocalModes::ECHO)
+        );
+        master.write_all(b"hunter2\n").unwrap();
+        let got = reader.join().unwrap().unwrap();
+        assert_eq!(&got[..], b"hunter2");
+        // Nothing echoed; the newline the user could not see is written (as CR LF).
+        wait_for(b"\r\n");
+        assert_eq!(seen, b"\rSecret: \r\n");
+        assert!(
+            tcgetattr(&pty.slave)
+                .unwrap()
+                .local_modes
+                .contains(LocalModes::ECHO)
+        );
     }
 }

@@ -1,20 +1,16 @@
 //! The terminal: standard output and error, lines read from standard input, and passphrases read
-//! the way OpenSSH's `read_passphrase(prompt, RP_ALLOW_STDIN)` and `readpassphrase(3)` do.
+//! the way OpenSSH's `read_passphrase(prompt, RP_ALLOW_STDIN)` and `readpassphrase(3)` do
+//! (`oxssh_sys::terminal::read_passphrase`).
 //!
 //! Passphrases come from the controlling terminal (`/dev/tty`) with echo off, the prompt written to
 //! the terminal and a newline after the answer. Without a controlling terminal they come from
 //! standard input, with the prompt on standard error. (OpenSSH would first try `ssh-askpass` when
 //! `DISPLAY` is set and standard input is not a terminal; oxssh-keygen does not run askpass.)
 
-use std::fs::File;
-use std::io::{self, BufRead, Read, Write};
-use std::os::fd::AsFd;
+use std::io::{self, BufRead, Write};
 
-use rustix::termios::{self, LocalModes, OptionalActions};
+use oxssh_sys::terminal::PassphraseOptions;
 use zeroize::Zeroizing;
-
-/// `readpassphrase` keeps at most this many bytes (OpenSSH passes a 1024-byte buffer).
-const MAX_PASSPHRASE: usize = 1023;
 
 /// Writes one diagnostic line to standard error the way OpenSSH's log functions do (`fatal`,
 /// `error`, `logit`, `debug`): they end every line with `\r\n`.
@@ -83,67 +79,12 @@ impl Console for SystemConsole {
 
     fn read_passphrase(&mut self, prompt: &str) -> Zeroizing<Vec<u8>> {
         let _ = self.out.flush();
-        match File::options().read(true).write(true).open("/dev/tty") {
-            Ok(tty) => {
-                let mut output = &tty;
-                read_hidden(&tty, &mut output, prompt, |buf| (&tty).read(buf))
-            }
-            Err(_) => {
-                // No controlling terminal: standard input, prompt on standard error. Reading goes
-                // through the shared stdin buffer so later line reads stay in step.
-                let stdin = io::stdin();
-                let mut err = io::stderr();
-                read_hidden(&stdin, &mut err, prompt, |buf| stdin.lock().read(buf))
-            }
-        }
+        let options = PassphraseOptions {
+            allow_stdin: true,
+            ..PassphraseOptions::default()
+        };
+        oxssh_sys::terminal::read_passphrase(prompt, options).unwrap_or_default()
     }
-}
-
-/// readpassphrase(3): echo off if `input` is a terminal (flushing typed-ahead input, as
-/// `TCSAFLUSH` does there), prompt, read to the end of the line, restore, and finish the line the
-/// user could not see.
-fn read_hidden(
-    input: impl AsFd,
-    output: &mut dyn Write,
-    prompt: &str,
-    mut read: impl FnMut(&mut [u8]) -> io::Result<usize>,
-) -> Zeroizing<Vec<u8>> {
-    let saved = termios::tcgetattr(&input).ok();
-    // readpassphrase ends the line itself whenever it read from a terminal with echo off, even
-    // if echo was already off before it asked.
-    let hidden = saved.is_some();
-    if let Some(saved) = &saved {
-        let mut quiet = saved.clone();
-        quiet.local_modes &= !(LocalModes::ECHO | LocalModes::ECHONL);
-        let _ = termios::tcsetattr(&input, OptionalActions::Flush, &quiet);
-    }
-    let _ = output.write_all(prompt.as_bytes());
-    let _ = output.flush();
-
-    let mut passphrase = Zeroizing::new(Vec::with_capacity(64));
-    let mut byte = [0u8; 1];
-    loop {
-        match read(&mut byte) {
-            Ok(1) if byte[0] != b'\n' && byte[0] != b'\r' => {
-                if passphrase.len() < MAX_PASSPHRASE {
-                    passphrase.push(byte[0]);
-                }
-            }
-            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
-            _ => break,
-        }
-    }
-    // The last byte read may be part of the passphrase.
-    zeroize::Zeroize::zeroize(&mut byte);
-
-    if hidden {
-        let _ = output.write_all(b"\n");
-        let _ = output.flush();
-    }
-    if let Some(saved) = &saved {
-        let _ = termios::tcsetattr(&input, OptionalActions::Flush, saved);
-    }
-    passphrase
 }
 
 /// A console that replays scripted input and records output, for tests of the operations.

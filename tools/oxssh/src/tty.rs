@@ -7,32 +7,26 @@
 //! answers "nothing" rather than reading stdin.
 //!
 //! Terminal state that must be undone (echo turned off for a passphrase, raw mode for a session)
-//! is kept in one global slot; [`restore`] undoes it and every exit path calls it, including
-//! signals and panics, so the user's shell never comes back without echo.
+//! is kept in global slots (echo in oxssh-sys's prompt, raw mode here); [`restore`] undoes it and
+//! every exit path calls it, including signals and panics, so the user's shell never comes back
+//! without echo.
 
 use std::fs::{File, OpenOptions};
-use std::io::{Read, Write};
+use std::io::Write;
 use std::sync::Mutex;
 
-use oxssh_sys::terminal::RawModeGuard;
-use rustix::termios::{LocalModes, OptionalActions, Termios};
+use oxssh_sys::terminal::{PassphraseOptions, RawModeGuard};
 use zeroize::Zeroizing;
 
-/// Saved state of /dev/tty while a hidden prompt reads.
-struct EchoOff {
-    tty: File,
-    saved: Termios,
-}
-
-static ECHO: Mutex<Option<EchoOff>> = Mutex::new(None);
 static RAW: Mutex<Option<RawModeGuard>> = Mutex::new(None);
+
+/// A prompt answer longer than this is a stuck key, not a secret.
+const MAX_ANSWER: usize = 8192;
 
 /// Restores the terminal: echo back on if a prompt turned it off, raw mode left. Safe to call any
 /// number of times, from any thread.
 pub fn restore() {
-    if let Some(e) = ECHO.lock().unwrap_or_else(|p| p.into_inner()).take() {
-        let _ = rustix::termios::tcsetattr(&e.tty, OptionalActions::Flush, &e.saved);
-    }
+    oxssh_sys::terminal::restore_echo();
     leave_raw_mode();
 }
 
@@ -87,59 +81,15 @@ fn open_tty() -> Option<File> {
         .ok()
 }
 
-/// Reads one line from the terminal byte by byte (so nothing after the newline is consumed);
-/// `None` on end of file before any newline with nothing typed.
-fn read_line(tty: &mut File) -> Option<Zeroizing<Vec<u8>>> {
-    let mut line = Zeroizing::new(Vec::new());
-    let mut byte = [0u8; 1];
-    loop {
-        match tty.read(&mut byte) {
-            Ok(0) => return if line.is_empty() { None } else { Some(line) },
-            Ok(_) if byte[0] == b'\n' || byte[0] == b'\r' => return Some(line),
-            Ok(_) => {
-                // A passphrase longer than this is a stuck key, not a secret.
-                if line.len() < 8192 {
-                    line.push(byte[0]);
-                }
-            }
-            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
-            Err(_) => return None,
-        }
-    }
-}
-
 /// OpenSSH `read_passphrase`: shows `prompt` on /dev/tty and reads one line, echoing it only when
 /// `echo` is set. `None` if there is no terminal or the user typed end-of-file.
 pub fn read_passphrase(prompt: &str, echo: bool) -> Option<Zeroizing<String>> {
-    let mut tty = open_tty()?;
-    let _ = tty.write_all(b"\r");
-    let _ = tty.write_all(prompt.as_bytes());
-    let _ = tty.flush();
-    let line = if echo {
-        let line = read_line(&mut tty);
-        // readpassphrase(3): when the terminal does not echo, the user's newline is shown by
-        // writing one, so the next output starts on a fresh line.
-        if rustix::termios::tcgetattr(&tty).is_ok_and(|t| !t.local_modes.contains(LocalModes::ECHO))
-        {
-            let _ = tty.write_all(b"\n");
-        }
-        line
-    } else {
-        let saved = rustix::termios::tcgetattr(&tty).ok();
-        if let (Some(saved), Ok(dup)) = (saved.clone(), tty.try_clone()) {
-            let mut quiet = saved.clone();
-            quiet.local_modes -= LocalModes::ECHO | LocalModes::ECHOE | LocalModes::ECHOK;
-            quiet.local_modes |= LocalModes::ECHONL;
-            *ECHO.lock().unwrap_or_else(|p| p.into_inner()) = Some(EchoOff { tty: dup, saved });
-            let _ = rustix::termios::tcsetattr(&tty, OptionalActions::Flush, &quiet);
-        }
-        let line = read_line(&mut tty);
-        if let Some(e) = ECHO.lock().unwrap_or_else(|p| p.into_inner()).take() {
-            let _ = rustix::termios::tcsetattr(&e.tty, OptionalActions::Flush, &e.saved);
-        }
-        line
+    let options = PassphraseOptions {
+        echo,
+        allow_stdin: false,
+        max_len: MAX_ANSWER,
     };
-    let line = line?;
+    let line = oxssh_sys::terminal::read_passphrase(prompt, options)?;
     Some(Zeroizing::new(String::from_utf8_lossy(&line).into_owned()))
 }
 
