@@ -11,7 +11,7 @@ use oxssh_keys::{FingerprintHash, KeyType, PrivateKey, PublicKey, SignatureAlgor
 use oxssh_proto::Event;
 use zeroize::Zeroizing;
 
-use crate::agent_client::{self, Agent};
+use crate::agent_client::{self, Agent, AgentClientError};
 use crate::connect::{Connection, Shared};
 use crate::identity::{self, Identity, Source};
 use crate::{Exit, log, messages, tty};
@@ -261,7 +261,7 @@ impl Auth<'_> {
     async fn prepare_keys(&mut self, shared: &Shared) {
         let mut agent_ids = Vec::new();
         if let Some(path) = agent_client::socket_path(self.o.identity_agent.as_deref()) {
-            match Agent::connect(&path).await {
+            match agent_client::connect(&path).await {
                 Ok(mut agent) => match agent.identities().await {
                     Ok(ids) => {
                         log::debug(&format!(
@@ -524,6 +524,14 @@ impl Auth<'_> {
                 match agent.sign(key.blob(), &data, alg).await {
                     Ok(sig) => sig,
                     Err(e) => {
+                        // authfd.c refuses an RSA signature of another algorithm than asked for.
+                        let e = match e {
+                            AgentClientError::WrongSignatureType => {
+                                log::debug(&e.to_string());
+                                AgentClientError::Refused
+                            }
+                            e => e,
+                        };
                         log::error(&format!(
                             "sign_and_send_pubkey: signing failed for {} \"{}\" from agent: {e}",
                             key.key_type().display_name(),

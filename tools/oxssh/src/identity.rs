@@ -168,33 +168,19 @@ pub struct AddToAgent {
 /// sshconnect.c `maybe_add_key_to_agent`: gives the agent a copy of a key just loaded from a
 /// file, so the next connection needs no passphrase. Failures only matter for debugging.
 fn add_to_agent(add: &AddToAgent, path: &str, bytes: &[u8], passphrase: Option<&[u8]>) {
-    use std::io::{Read, Write};
     let Ok(mut key) = PrivateKey::decode(bytes, passphrase) else {
         return;
     };
     if key.comment().is_empty() {
         key.set_comment(path);
     }
-    let request = oxssh_keys::agent::Request::AddIdentity {
-        key: Box::new(key),
-        constraints: add.constraints.clone(),
-    };
-    let Ok(message) = request.encode() else {
-        return;
-    };
-    let added = std::os::unix::net::UnixStream::connect(&add.socket).and_then(|mut s| {
-        s.set_read_timeout(Some(std::time::Duration::from_secs(10)))?;
-        s.write_all(&message)?;
-        let mut prefix = [0u8; 4];
-        s.read_exact(&mut prefix)?;
-        let len = oxssh_keys::agent::frame_length(prefix).map_err(std::io::Error::other)?;
-        let mut body = vec![0u8; len];
-        s.read_exact(&mut body)?;
-        Ok(body.first() == Some(&oxssh_keys::agent::number::SUCCESS))
+    let added = oxssh_tokio::agent::BlockingAgent::connect(&add.socket).and_then(|mut agent| {
+        agent.set_timeout(Some(std::time::Duration::from_secs(10)))?;
+        agent.add(Box::new(key), add.constraints.clone())
     });
     match added {
-        Ok(true) => log::debug(&format!("identity added to agent: {path}")),
-        _ => log::debug(&format!("could not add identity to agent: {path}")),
+        Ok(()) => log::debug(&format!("identity added to agent: {path}")),
+        Err(_) => log::debug(&format!("could not add identity to agent: {path}")),
     }
 }
 
