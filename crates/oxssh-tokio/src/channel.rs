@@ -342,6 +342,55 @@ pub struct ChannelWriter {
     stream: Stream,
 }
 
+impl ChannelWriter {
+    /// Ready once the buffer has room; an error once the channel takes no more data.
+    fn poll_room(&self, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        let mut state = self.shared.lock();
+        if state.closed || state.outbound.close || state.outbound.eof {
+            return Poll::Ready(Err(io::ErrorKind::BrokenPipe.into()));
+        }
+        let out = &mut state.outbound;
+        if out.data.len() + out.extended.len() >= WRITE_BUFFER {
+            out.write_wakers.register(cx.waker());
+            return Poll::Pending;
+        }
+        Poll::Ready(Ok(()))
+    }
+
+    /// Waits until the channel's buffer has room for more, as a write would; an error once the
+    /// channel takes no more data.
+    pub async fn ready(&mut self) -> io::Result<()> {
+        std::future::poll_fn(|cx| self.poll_room(cx)).await
+    }
+
+    /// Lets `fill` append straight to the stream's outgoing buffer, and sends what it appended.
+    /// A non-blocking read from a descriptor lands here without passing through a buffer of the
+    /// caller's, which saves a copy of every byte of a bulk transfer. Call after
+    /// [`ready`](Self::ready); `fill` runs under the channel's lock, so it must not wait.
+    pub fn fill<T>(&mut self, fill: impl FnOnce(&mut BytesMut) -> T) -> io::Result<T> {
+        let mut state = self.shared.lock();
+        if state.closed || state.outbound.close || state.outbound.eof {
+            return Err(io::ErrorKind::BrokenPipe.into());
+        }
+        let out = &mut state.outbound;
+        let buf = match self.stream {
+            Stream::Data => &mut out.data,
+            Stream::Extended(code) => {
+                out.extended_code = code;
+                &mut out.extended
+            }
+        };
+        let before = buf.len();
+        let result = fill(buf);
+        let grew = buf.len() > before;
+        drop(state);
+        if grew {
+            self.shared.mark_dirty();
+        }
+        Ok(result)
+    }
+}
+
 impl AsyncWrite for ChannelWriter {
     fn poll_write(
         self: Pin<&mut Self>,

@@ -432,16 +432,7 @@ pub async fn stdio(mut conn: Connection, host: &str, port: u16) -> i32 {
         }
     });
     let up_channel = channel.clone();
-    tokio::spawn(async move {
-        let mut w = up_channel.writer(Stream::Data);
-        let mut input = stdio::read_stdin();
-        while let Some(chunk) = input.recv().await {
-            if w.write_all(&chunk).await.is_err() {
-                return;
-            }
-        }
-        let _ = w.shutdown().await;
-    });
+    stdio::copy_stdin_to(up_channel.writer(Stream::Data));
     loop {
         tokio::select! {
             event = conn.events.recv() => match event {

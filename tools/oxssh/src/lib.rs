@@ -282,8 +282,7 @@ pub fn run(argv: Vec<OsString>) -> i32 {
         config_file: args.config_file.clone(),
         user_identity_files: args.identity_files.clone(),
     };
-    let runtime = match tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
+    let runtime = match tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
     {

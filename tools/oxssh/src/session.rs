@@ -95,16 +95,13 @@ async fn pump_stdin(
     control: mpsc::UnboundedSender<Control>,
 ) {
     let mut writer = channel.writer(Stream::Data);
+    let Some(mut filter) = escape.map(EscapeFilter::new) else {
+        stdio::copy_stdin_to(writer);
+        return;
+    };
     let mut input = stdio::read_stdin();
-    let mut filter = escape.map(EscapeFilter::new);
     while let Some(chunk) = input.recv().await {
-        let Some(f) = filter.as_mut() else {
-            if writer.write_all(&chunk).await.is_err() {
-                return;
-            }
-            continue;
-        };
-        for piece in f.feed(&chunk) {
+        for piece in filter.feed(&chunk) {
             match piece {
                 Piece::Data(d) => {
                     if writer.write_all(&d).await.is_err() {

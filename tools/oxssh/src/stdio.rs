@@ -13,6 +13,8 @@ use std::os::fd::AsFd;
 use std::thread::JoinHandle;
 
 use bytes::Bytes;
+use oxssh_tokio::ChannelWriter;
+use tokio::io::AsyncWriteExt;
 use tokio::sync::mpsc;
 
 /// Bytes per read of stdin: large enough that a bulk transfer is a few system calls per megabyte.
@@ -58,6 +60,35 @@ pub fn read_stdin() -> mpsc::Receiver<Bytes> {
         })
         .ok();
     rx
+}
+
+/// Starts a thread that copies stdin into a channel stream until end of file, then sends EOF.
+/// The thread appends each read to the channel's buffer itself, waiting there for room: no chunk
+/// allocated per read and no queue between, so a bulk upload copies each byte once fewer than
+/// through [`read_stdin`]. For streams that need no filtering on the way (escapes).
+pub fn copy_stdin_to(mut writer: ChannelWriter) {
+    let stdin = dup(std::io::stdin());
+    let runtime = tokio::runtime::Handle::current();
+    let copy = move || {
+        if let Some(mut stdin) = stdin {
+            let mut buf = vec![0u8; CHUNK];
+            loop {
+                match stdin.read(&mut buf) {
+                    Ok(0) => break,
+                    Ok(n) => {
+                        let data = buf.get(..n).unwrap_or_default();
+                        if runtime.block_on(writer.write_all(data)).is_err() {
+                            return;
+                        }
+                    }
+                    Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+                    Err(_) => break,
+                }
+            }
+        }
+        let _ = runtime.block_on(writer.shutdown());
+    };
+    let _ = std::thread::Builder::new().name("stdin".into()).spawn(copy);
 }
 
 /// Which output stream.

@@ -5,6 +5,7 @@
 use std::io;
 use std::os::fd::OwnedFd;
 
+use bytes::BytesMut;
 use tokio::net::unix::pipe;
 
 fn would_block(e: &io::Error) -> bool {
@@ -26,16 +27,19 @@ impl FdReader {
         Ok(Self(pipe::Receiver::from_owned_fd_unchecked(fd)?))
     }
 
-    /// Reads what is there (0 at end of file), waiting until something is.
-    pub async fn read(&self, buf: &mut [u8]) -> io::Result<usize> {
-        loop {
-            self.0.readable().await?;
-            match self.0.try_read(buf) {
-                Ok(n) => return Ok(n),
-                Err(e) if would_block(&e) => continue,
-                Err(e) if is_eio(&e) => return Ok(0),
-                Err(e) => return Err(e),
-            }
+    /// Waits until the descriptor may have something to read (or its end).
+    pub async fn readable(&self) -> io::Result<()> {
+        self.0.readable().await
+    }
+
+    /// Appends what is there now to `buf`, without waiting; `Ok(None)` when nothing is, `Ok(Some(0))`
+    /// at end of file. Reads into `buf`'s spare room, which the caller reserves.
+    pub fn try_read_buf(&self, buf: &mut BytesMut) -> io::Result<Option<usize>> {
+        match self.0.try_read_buf(buf) {
+            Ok(n) => Ok(Some(n)),
+            Err(e) if would_block(&e) => Ok(None),
+            Err(e) if is_eio(&e) => Ok(Some(0)),
+            Err(e) => Err(e),
         }
     }
 

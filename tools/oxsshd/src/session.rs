@@ -500,33 +500,25 @@ async fn pump_output(
     mut extended: ChannelWriter,
     mut exited: watch::Receiver<bool>,
 ) {
-    let mut buf = vec![0u8; READ_CHUNK];
-    let mut ebuf = vec![0u8; if err.is_some() { READ_CHUNK } else { 0 }];
     let mut out_open = true;
     let mut err_open = err.is_some();
     let mut watching = true;
     while out_open || err_open {
         tokio::select! {
             biased;
-            r = out.read(&mut buf), if out_open => match r {
-                Ok(n) if n > 0 => {
-                    if data.write_all(&buf[..n]).await.is_err() {
-                        return;
-                    }
-                }
+            r = fill_from(&out, &mut data), if out_open => match r {
+                Ok(n) if n > 0 => {}
+                Err(FillError::ChannelGone) => return,
                 _ => out_open = false,
             },
             r = async {
                 match &err {
-                    Some(e) => e.read(&mut ebuf).await,
+                    Some(e) => fill_from(e, &mut extended).await,
                     None => Ok(0),
                 }
             }, if err_open => match r {
-                Ok(n) if n > 0 => {
-                    if extended.write_all(&ebuf[..n]).await.is_err() {
-                        return;
-                    }
-                }
+                Ok(n) if n > 0 => {}
+                Err(FillError::ChannelGone) => return,
                 _ => err_open = false,
             },
             exited_now = async { exited.wait_for(|e| *e).await.is_ok() }, if watching => {
@@ -535,6 +527,7 @@ async fn pump_output(
                     continue;
                 }
                 // A pty: take what is buffered now and stop.
+                let mut buf = vec![0u8; READ_CHUNK];
                 while let Ok(Some(n)) = out.try_read(&mut buf) {
                     if n == 0 || data.write_all(&buf[..n]).await.is_err() {
                         break;
@@ -546,6 +539,34 @@ async fn pump_output(
     }
     let _ = data.flush().await;
     let _ = extended.flush().await;
+}
+
+/// Why [`fill_from`] stopped early.
+enum FillError {
+    /// The channel takes no more data.
+    ChannelGone,
+    /// Reading the descriptor failed.
+    Read,
+}
+
+/// Reads what `fd` has straight into `writer`'s outgoing buffer, waiting for room and then for
+/// data; `Ok(0)` at end of file. Saves copying every byte through a buffer of ours.
+async fn fill_from(fd: &FdReader, writer: &mut ChannelWriter) -> Result<usize, FillError> {
+    loop {
+        writer.ready().await.map_err(|_| FillError::ChannelGone)?;
+        fd.readable().await.map_err(|_| FillError::Read)?;
+        let read = writer
+            .fill(|buf| {
+                buf.reserve(READ_CHUNK);
+                fd.try_read_buf(buf)
+            })
+            .map_err(|_| FillError::ChannelGone)?;
+        match read {
+            Ok(Some(n)) => return Ok(n),
+            Ok(None) => {}
+            Err(_) => return Err(FillError::Read),
+        }
+    }
 }
 
 /// Moves the client's data to the child. At the client's EOF a pipe is closed (the child sees
