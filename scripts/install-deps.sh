@@ -28,10 +28,11 @@ fi
 # The privilege-separation directory sshd insists on.
 as_root mkdir -p /run/sshd
 
-if ! python3 -c 'import paramiko, asyncssh' 2>/dev/null; then
-    echo "install-deps: installing paramiko and asyncssh"
-    python3 -m pip install --quiet --disable-pip-version-check paramiko asyncssh 2>/dev/null \
-        || python3 -m pip install --quiet --disable-pip-version-check --break-system-packages paramiko asyncssh
+# The Python peers, and ssh-audit, which judges the daemon's default algorithms.
+if ! python3 -c 'import paramiko, asyncssh, ssh_audit' 2>/dev/null; then
+    echo "install-deps: installing paramiko, asyncssh and ssh-audit"
+    python3 -m pip install --quiet --disable-pip-version-check paramiko asyncssh ssh-audit 2>/dev/null \
+        || python3 -m pip install --quiet --disable-pip-version-check --break-system-packages paramiko asyncssh ssh-audit
 fi
 
 if ! cargo nextest --version >/dev/null 2>&1; then
