@@ -121,6 +121,12 @@ impl<R: Side> Connection<R> {
         self.core.send_disconnect(reason, description);
     }
 
+    /// After a failed negotiation: the peer's name-list for the kind of algorithm that found no
+    /// match (OpenSSH's "Their offer: ...").
+    pub fn their_offer(&self) -> Option<&str> {
+        self.core.kex.their_offer()
+    }
+
     /// The session identifier (H of the first key exchange).
     pub fn session_id(&self) -> Option<&[u8]> {
         self.core.kex.session_id()

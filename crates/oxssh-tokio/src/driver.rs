@@ -7,6 +7,7 @@ use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
 use bytes::{Buf, BytesMut};
+use oxssh_proto::error::PeerIncompatible;
 use oxssh_proto::{ChannelId, Client, Connection, Error, Event, Server, Side};
 use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
 use tokio::sync::{Notify, mpsc, oneshot};
@@ -235,6 +236,16 @@ impl<R: DriverRole> Driver<R> {
         }
         let _ = writer.shutdown().await;
         self.finish();
+        if let Err(DriverError::Protocol(Error::PeerIncompatible(
+            PeerIncompatible::NoCommonAlgorithm(what),
+        ))) = result
+            && let Some(offer) = self.conn.their_offer()
+        {
+            result = Err(DriverError::Negotiation {
+                what,
+                their_offer: offer.to_owned(),
+            });
+        }
         if let (Ok(()), Some(Error::PeerDisconnected(_))) = (&result, self.conn.error()) {
             return Ok(());
         }

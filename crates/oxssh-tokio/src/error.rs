@@ -20,6 +20,15 @@ pub enum DriverError {
         /// The peer's description.
         description: String,
     },
+    /// Algorithm negotiation found nothing in common; `their_offer` is the peer's list for that
+    /// kind, which OpenSSH quotes.
+    #[error("no matching {what} found. Their offer: {their_offer}")]
+    Negotiation {
+        /// The kind of algorithm ("cipher", "MAC", ...).
+        what: &'static str,
+        /// The peer's name-list for it.
+        their_offer: String,
+    },
     /// The connection is gone.
     #[error("connection closed")]
     Closed,

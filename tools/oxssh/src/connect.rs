@@ -152,6 +152,9 @@ fn report_driver_end(remote: &str, result: Result<(), DriverError>, after_banner
             remote,
             &format!("no matching {what} found"),
         )),
+        Err(e @ DriverError::Negotiation { .. }) => {
+            log::error(&messages::unable_to_negotiate(remote, &e.to_string()));
+        }
         Err(DriverError::Protocol(oxssh_proto::Error::Crypto(CryptoError::BadHostKey))) => {}
         Err(DriverError::Protocol(oxssh_proto::Error::Crypto(CryptoError::MacMismatch))) => {
             log::error("Corrupted MAC on input.");

@@ -28,8 +28,6 @@
 //!   `AddKeysToAgent ask`, certificates, GSSAPI and hostbased authentication, `UpdateHostKeys`,
 //!   `TCPKeepAlive` (no SO_KEEPALIVE; `ServerAliveInterval` works), `IPQoS`.
 //! - **Escapes**: `~&` (background) is not available and not listed in `~?`.
-//! - **"Unable to negotiate"** lacks OpenSSH's "Their offer: ..." tail (the core does not report
-//!   the peer's list).
 #![forbid(unsafe_code)]
 
 pub mod agent_client;

@@ -698,3 +698,24 @@ fn strict_checking_and_revoked_keys_are_refused_in_openssh_words() {
         out.stderr
     );
 }
+
+#[test]
+fn a_failed_negotiation_quotes_their_offer_as_openssh_does() {
+    let Some(server) = sshd("Ciphers aes256-gcm@openssh.com\n") else {
+        return;
+    };
+    let home = client_for(&server);
+    let argv = args(&home, server.port, &["-c", "aes128-ctr", "true"]);
+    let ours = run(home.oxssh().args(&argv), b"", LIMIT);
+    let theirs = run(Command::new("ssh").args(&argv), b"", LIMIT);
+    assert_eq!(ours.code(), 255);
+    assert_eq!(theirs.code(), 255);
+    assert_eq!(
+        ours.stderr_clean(),
+        format!(
+            "Unable to negotiate with 127.0.0.1 port {}: no matching cipher found. Their offer: aes256-gcm@openssh.com\r\n",
+            server.port
+        )
+    );
+    assert_eq!(ours.stderr_clean(), theirs.stderr_clean());
+}

@@ -258,6 +258,7 @@ fn log_end(
             log::connection_error(&who, peer, oxssh_tokio::connect::error_text(&e));
         }
         Err(DriverError::Protocol(e)) => log_protocol_end(auth, &who, peer, e),
+        Err(e @ DriverError::Negotiation { .. }) => log::unable_to_negotiate(&who, peer, e),
         Err(_) => {}
     }
 }

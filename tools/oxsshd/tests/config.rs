@@ -188,3 +188,23 @@ fn dash_capital_e_appends_the_log_to_a_file() {
         "{text:?}"
     );
 }
+
+#[test]
+fn a_client_with_no_common_cipher_is_logged_with_its_offer_as_sshd_logs_it() {
+    if !require("ssh") {
+        return;
+    }
+    let server = Server::start("Ciphers aes256-gcm@openssh.com\n");
+    let out = run_quick(Command::new("ssh").args(server.ssh_options()).args([
+        "-c",
+        "aes128-ctr",
+        "nobody@127.0.0.1",
+        "true",
+    ]));
+    assert_eq!(out.status.code(), Some(255));
+    assert!(
+        server.wait_log("no matching cipher found. Their offer: aes128-ctr [preauth]"),
+        "{}",
+        server.log()
+    );
+}

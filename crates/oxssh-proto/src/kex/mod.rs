@@ -24,7 +24,7 @@ use oxssh_keys::{PrivateKey, PublicKey};
 use oxssh_wire::Reader;
 
 use crate::cipher::{Opener, Sealer};
-use crate::error::{CryptoError, Error, PeerMisbehaved};
+use crate::error::{CryptoError, Error, PeerIncompatible, PeerMisbehaved};
 use crate::msg::kex::{KexEcdhInit, KexEcdhReply};
 use crate::msg::number;
 use crate::msg::transport::{KexInit, Proposal};
@@ -116,6 +116,8 @@ pub(crate) struct Kex {
     algorithms: Option<Algorithms>,
     /// Client: the host key of the first exchange; a re-key presenting the same key needs no new verdict.
     host_key: Option<PublicKey>,
+    /// When negotiation failed: the peer's list for the kind without a match.
+    their_offer: Option<String>,
 }
 
 impl Kex {
@@ -132,7 +134,13 @@ impl Kex {
             peer_sent_before_kexinit: false,
             algorithms: None,
             host_key: None,
+            their_offer: None,
         }
+    }
+
+    /// When negotiation failed: the peer's list for the kind without a match.
+    pub(crate) fn their_offer(&self) -> Option<&str> {
+        self.their_offer.as_deref()
     }
 
     /// The session identifier: H of the first exchange.
@@ -242,9 +250,19 @@ impl Kex {
         }
         let ours = self.our_kexinit.as_deref().unwrap_or_default();
         let ours = KexInit::read(&mut Reader::new(ours.get(1..).unwrap_or_default()))?;
-        let algorithms = match ctx.role {
-            Role::Client => negotiate::negotiate(&ours, &peer)?,
-            Role::Server => negotiate::negotiate(&peer, &ours)?,
+        let (client, server) = match ctx.role {
+            Role::Client => (&ours, &peer),
+            Role::Server => (&peer, &ours),
+        };
+        let algorithms = match negotiate::negotiate(client, server) {
+            Ok(a) => a,
+            Err(e) => {
+                if let Error::PeerIncompatible(PeerIncompatible::NoCommonAlgorithm(kind)) = e {
+                    self.their_offer =
+                        negotiate::peer_offer(client, server, ctx.role == Role::Client, kind);
+                }
+                return Err(e);
+            }
         };
         self.skip_guessed =
             peer.first_kex_packet_follows && !negotiate::guess_was_right(&peer, &ours);

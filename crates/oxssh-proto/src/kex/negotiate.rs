@@ -67,6 +67,37 @@ fn choose_mac(
         .ok_or(PeerIncompatible::NoCommonAlgorithm(kind).into())
 }
 
+/// The peer's name-list for the kind of algorithm that found no match, as OpenSSH quotes it after
+/// "Their offer:". For a per-direction kind, the first direction without a match.
+pub(crate) fn peer_offer(
+    client: &KexInit<'_>,
+    server: &KexInit<'_>,
+    peer_is_server: bool,
+    kind: &str,
+) -> Option<String> {
+    let pairs = match kind {
+        "key exchange method" => vec![(client.kex, server.kex)],
+        "host key type" => vec![(client.host_key, server.host_key)],
+        "cipher" => vec![
+            (client.cipher_c2s, server.cipher_c2s),
+            (client.cipher_s2c, server.cipher_s2c),
+        ],
+        "MAC" => vec![
+            (client.mac_c2s, server.mac_c2s),
+            (client.mac_s2c, server.mac_s2c),
+        ],
+        "compression method" => vec![
+            (client.compression_c2s, server.compression_c2s),
+            (client.compression_s2c, server.compression_s2c),
+        ],
+        _ => return None,
+    };
+    pairs
+        .into_iter()
+        .find(|(c, s)| choose(*c, *s, "").is_err())
+        .map(|(c, s)| if peer_is_server { s } else { c }.as_str().to_owned())
+}
+
 /// Negotiates from both KEXINITs. Names are looked up after matching, so an unknown name on the peer's
 /// list is harmless; our own lists hold only names we implement.
 pub(crate) fn negotiate(client: &KexInit<'_>, server: &KexInit<'_>) -> Result<Algorithms, Error> {
