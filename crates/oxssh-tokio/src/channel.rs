@@ -291,6 +291,36 @@ impl ChannelReader {
         std::future::poll_fn(|cx| self.poll_chunk(cx)).await
     }
 
+    /// Moves the chunks that have already arrived, up to about `limit` bytes, onto `out` without
+    /// waiting, and returns how many bytes that was. After [`read_chunk`](Self::read_chunk), this
+    /// lets one system call write everything that is there.
+    pub fn take_queued(&mut self, out: &mut Vec<Bytes>, limit: usize) -> usize {
+        let mut taken = 0;
+        if !self.current.is_empty() {
+            taken += self.current.len();
+            out.push(std::mem::take(&mut self.current));
+        }
+        let mut state = self.shared.lock();
+        let queue = match self.stream {
+            Stream::Data => &mut state.inbound.data,
+            Stream::Extended(_) => &mut state.inbound.extended,
+        };
+        let mut credited = 0;
+        while taken < limit
+            && let Some(chunk) = queue.pop_front()
+        {
+            taken += chunk.len();
+            credited += chunk.len();
+            out.push(chunk);
+        }
+        state.consumed += credited;
+        drop(state);
+        if credited > 0 {
+            self.shared.mark_dirty();
+        }
+        taken
+    }
+
     fn poll_chunk(&mut self, cx: &mut Context<'_>) -> Poll<Option<Bytes>> {
         let mut state = self.shared.lock();
         let queue = match self.stream {

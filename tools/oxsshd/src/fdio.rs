@@ -2,10 +2,11 @@
 //! pty master), driven by tokio's reactor through its pipe types, which take any descriptor safely.
 //! A pty master reports EIO once every holder of the slave has closed it; that is its end of file.
 
-use std::io;
+use std::collections::VecDeque;
+use std::io::{self, IoSlice};
 use std::os::fd::OwnedFd;
 
-use bytes::BytesMut;
+use bytes::{Buf, Bytes, BytesMut};
 use tokio::net::unix::pipe;
 
 fn would_block(e: &io::Error) -> bool {
@@ -54,6 +55,9 @@ impl FdReader {
     }
 }
 
+/// Chunks handed to one vectored write; the rest wait for the next.
+const MAX_SLICES: usize = 32;
+
 /// The writing side of a descriptor.
 #[derive(Debug)]
 pub struct FdWriter(pipe::Sender);
@@ -65,13 +69,33 @@ impl FdWriter {
         Ok(Self(pipe::Sender::from_owned_fd_unchecked(fd)?))
     }
 
-    /// Writes all of `buf`, waiting for room.
-    pub async fn write_all(&self, mut buf: &[u8]) -> io::Result<()> {
-        while !buf.is_empty() {
+    /// Writes all of `chunks` (emptying it), as few system calls as the pipe's room allows.
+    pub async fn write_all_chunks(&self, chunks: &mut VecDeque<Bytes>) -> io::Result<()> {
+        while !chunks.is_empty() {
             self.0.writable().await?;
-            match self.0.try_write(buf) {
+            let mut slices = [IoSlice::new(&[]); MAX_SLICES];
+            let mut count = 0;
+            for (slot, chunk) in slices.iter_mut().zip(chunks.iter()) {
+                *slot = IoSlice::new(chunk);
+                count += 1;
+            }
+            match self
+                .0
+                .try_write_vectored(slices.get(..count).unwrap_or_default())
+            {
                 Ok(0) => return Err(io::ErrorKind::WriteZero.into()),
-                Ok(n) => buf = &buf[n..],
+                Ok(mut n) => {
+                    while n > 0
+                        && let Some(front) = chunks.front_mut()
+                    {
+                        let step = n.min(front.len());
+                        front.advance(step);
+                        n -= step;
+                        if front.is_empty() {
+                            chunks.pop_front();
+                        }
+                    }
+                }
                 Err(e) if would_block(&e) => continue,
                 Err(e) => return Err(e),
             }

@@ -32,6 +32,9 @@ use crate::spawn::{self, EnvParts, Forced, Request};
 /// Bytes read from the child per call: large reads keep the per-packet overhead low.
 const READ_CHUNK: usize = 64 * 1024;
 
+/// Bytes of the client's data gathered into one write to the process: a default pipe's capacity.
+const WRITE_BATCH: usize = 64 * 1024;
+
 /// At most this many `env` requests are kept per session (OpenSSH's SSH_MAX_ENV is 1024; nobody
 /// needs more than a few).
 const MAX_ENV: usize = 256;
@@ -573,8 +576,15 @@ async fn fill_from(fd: &FdReader, writer: &mut ChannelWriter) -> Result<usize, F
 /// end of input); a pty stays open.
 async fn pump_input(fd: FdWriter, channel: Channel) {
     let mut reader = channel.reader(Stream::Data);
+    let mut batch = Vec::new();
+    let mut pending = std::collections::VecDeque::new();
     while let Some(chunk) = reader.read_chunk().await {
-        if fd.write_all(&chunk).await.is_err() {
+        // Everything that has arrived goes in one write: the process is woken once per batch
+        // instead of once per packet.
+        batch.push(chunk);
+        reader.take_queued(&mut batch, WRITE_BATCH);
+        pending.extend(batch.drain(..));
+        if fd.write_all_chunks(&mut pending).await.is_err() {
             break;
         }
     }
