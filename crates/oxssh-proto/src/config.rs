@@ -8,7 +8,10 @@ use oxssh_keys::{PrivateKey, SignatureAlgorithm};
 use crate::error::{ApiMisuse, Error};
 use crate::limits;
 use crate::msg::transport::Proposal;
-use crate::names::{self, COMPRESSION_NONE, CipherAlgorithm, KexAlgorithm, MacAlgorithm, defaults};
+use crate::names::{
+    self, COMPRESSION_NONE, COMPRESSION_ZLIB_OPENSSH, CipherAlgorithm, KexAlgorithm, MacAlgorithm,
+    defaults,
+};
 
 /// Algorithm preference lists, most preferred first, as wire names.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -21,6 +24,8 @@ pub struct Algorithms {
     pub ciphers: Vec<String>,
     /// MACs (both directions).
     pub macs: Vec<String>,
+    /// Compression methods (both directions): `none` and `zlib@openssh.com`.
+    pub compression: Vec<String>,
 }
 
 fn owned(list: &[&str]) -> Vec<String> {
@@ -35,6 +40,7 @@ impl Algorithms {
             host_key: owned(defaults::CLIENT_HOST_KEY),
             ciphers: owned(defaults::CIPHERS),
             macs: owned(defaults::CLIENT_MACS),
+            compression: owned(&[COMPRESSION_NONE]),
         }
     }
 
@@ -45,6 +51,8 @@ impl Algorithms {
             host_key: owned(defaults::SERVER_HOST_KEY),
             ciphers: owned(defaults::CIPHERS),
             macs: owned(defaults::SERVER_MACS),
+            // sshd's default (Compression yes): offered, used only when the client asks first.
+            compression: owned(&[COMPRESSION_NONE, COMPRESSION_ZLIB_OPENSSH]),
         }
     }
 
@@ -73,6 +81,11 @@ impl Algorithms {
             "cipher list",
         )?;
         check(
+            &self.compression,
+            |n| n == COMPRESSION_NONE || n == COMPRESSION_ZLIB_OPENSSH,
+            "compression list",
+        )?;
+        check(
             &self.macs,
             |n| MacAlgorithm::from_name(n).is_some(),
             "MAC list",
@@ -85,7 +98,7 @@ impl Algorithms {
             host_key: self.host_key.clone(),
             ciphers: self.ciphers.clone(),
             macs: self.macs.clone(),
-            compression: vec![COMPRESSION_NONE.to_owned()],
+            compression: self.compression.clone(),
         }
     }
 }

@@ -372,7 +372,13 @@ impl Core {
             .into());
         };
         match &mut self.side {
-            Side::Client { auth, .. } => auth.handle(&mut self.events, payload),
+            Side::Client { auth, .. } => {
+                auth.handle(&mut self.events, payload)?;
+                if got == number::USERAUTH_SUCCESS {
+                    self.transport.enable_delayed_compression();
+                }
+                Ok(())
+            }
             Side::Server { config, auth, .. } => auth.handle(
                 &mut self.transport,
                 &mut self.events,

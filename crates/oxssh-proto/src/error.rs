@@ -63,6 +63,9 @@ pub enum InvalidMessage {
     /// A message's fields were well-formed but carried a value outside the allowed set.
     #[error("bad value in {0}")]
     BadValue(&'static str),
+    /// A compressed payload did not inflate, or inflated beyond the largest payload.
+    #[error("bad compressed data")]
+    BadCompression,
 }
 
 /// Well-formed input that breaks a rule.

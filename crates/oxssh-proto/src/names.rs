@@ -279,8 +279,11 @@ pub mod extensions {
     pub const PUBLICKEY_HOSTBOUND: &str = "publickey-hostbound@openssh.com";
 }
 
-/// The compression name we support (compression is not implemented yet).
+/// No compression.
 pub const COMPRESSION_NONE: &str = "none";
+
+/// zlib, started once the user is authenticated (OpenSSH PROTOCOL §1.3).
+pub const COMPRESSION_ZLIB_OPENSSH: &str = "zlib@openssh.com";
 
 /// Default preference lists. Client lists follow OpenSSH 10's own defaults (minus what we do not
 /// implement), so a user switching clients sees the same negotiation. Server lists are stricter: nothing

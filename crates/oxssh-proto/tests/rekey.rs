@@ -122,3 +122,40 @@ fn rekey_by_time_follows_the_fake_clock() {
     assert_eq!(completed_rekeys(&pair.take_client_events()), 1);
     assert!(pair.client.poll_timeout().unwrap() > deadline);
 }
+
+/// zlib@openssh.com: off until authentication, then on in both directions, restarted at every
+/// re-key, and the bytes on the wire really shrink.
+#[test]
+fn compressed_data_survives_rekeys_and_shrinks_on_the_wire() {
+    let mut client = ClientConfig::default();
+    client.common.algorithms.compression = vec!["zlib@openssh.com".into(), "none".into()];
+    client.common.rekey_bytes = Some(8 * 1024);
+    let mut pair = Pair::new(client, server_config());
+    pair.connect();
+    let negotiated = pair.client.algorithms().unwrap();
+    assert!(negotiated.compress_c2s && negotiated.compress_s2c);
+    pair.take_client_events();
+    let (c, s) = open(&mut pair);
+    let data: Vec<u8> = (0..3_000_000u32)
+        .map(|i| b"the quick brown fox "[(i % 20) as usize] ^ ((i / 4096) as u8 & 1))
+        .collect();
+    let before = pair.bytes_c2s;
+    let (got, completed) = pump(&mut pair, c, s, &data, |_, _| {});
+    assert_eq!(got, data);
+    let wire = pair.bytes_c2s - before;
+    assert!(wire * 20 < data.len() as u64, "{wire} bytes on the wire");
+    assert!(
+        completed >= 2,
+        "{completed} re-keys, {wire} bytes on the wire"
+    );
+    assert!(pair.client_error.is_none() && pair.server_error.is_none());
+}
+
+/// A client that does not ask for compression gets none, though the server offers it.
+#[test]
+fn compression_is_used_only_when_the_client_prefers_it() {
+    let mut pair = Pair::default_pair();
+    pair.connect();
+    let negotiated = pair.client.algorithms().unwrap();
+    assert!(!negotiated.compress_c2s && !negotiated.compress_s2c);
+}

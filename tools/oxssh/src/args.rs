@@ -454,7 +454,7 @@ fn query(what: &str, known: &KnownNames) -> Parsed {
         | "hostbasedacceptedalgorithms"
         | "sig" => known.sigs.clone(),
         "protocol-version" => vec!["2".to_owned()],
-        "compression" => vec!["none".to_owned()],
+        "compression" => vec!["none".to_owned(), "zlib@openssh.com".to_owned()],
         "help" => [
             "cipher",
             "cipher-auth",

@@ -10,6 +10,7 @@ use std::time::{Duration, Instant};
 use oxssh_config::client::ClientOptions;
 use oxssh_config::{Algorithms, Environment};
 use oxssh_keys::{FingerprintHash, KeyType, PublicKey};
+use oxssh_proto::names::{COMPRESSION_NONE, COMPRESSION_ZLIB_OPENSSH};
 use oxssh_proto::{AlgorithmPreferences, ClientConfig, ClientConnection, Event};
 use oxssh_tokio::{DriverError, Handle, connect as tcp};
 use tokio::sync::mpsc::UnboundedReceiver;
@@ -174,13 +175,18 @@ async fn log_algorithms(handle: &Handle) {
     };
     log::debug(&format!("kex: algorithm: {}", a.kex_name));
     log::debug(&format!("kex: host key algorithm: {}", a.host_key.name()));
-    for (dir, cipher, mac) in [
-        ("server->client", a.cipher_s2c, a.mac_s2c),
-        ("client->server", a.cipher_c2s, a.mac_c2s),
+    for (dir, cipher, mac, zlib) in [
+        ("server->client", a.cipher_s2c, a.mac_s2c, a.compress_s2c),
+        ("client->server", a.cipher_c2s, a.mac_c2s, a.compress_c2s),
     ] {
         let mac = mac.map_or("<implicit>", |m| m.name());
+        let compression = if zlib {
+            COMPRESSION_ZLIB_OPENSSH
+        } else {
+            COMPRESSION_NONE
+        };
         log::debug(&format!(
-            "kex: {dir} cipher: {} MAC: {mac} compression: none",
+            "kex: {dir} cipher: {} MAC: {mac} compression: {compression}",
             cipher.name()
         ));
     }
@@ -224,6 +230,18 @@ fn proto_config(
         host_key,
         ciphers: o.ciphers.clone(),
         macs: o.macs.clone(),
+        // OpenSSH's compression_alg_list: -C puts zlib first; without it, none first.
+        compression: if o.compression {
+            vec![
+                COMPRESSION_ZLIB_OPENSSH.to_owned(),
+                COMPRESSION_NONE.to_owned(),
+            ]
+        } else {
+            vec![
+                COMPRESSION_NONE.to_owned(),
+                COMPRESSION_ZLIB_OPENSSH.to_owned(),
+            ]
+        },
     };
     c.common.rekey_bytes = o.rekey_limit.bytes;
     c.common.rekey_time = o.rekey_limit.interval;

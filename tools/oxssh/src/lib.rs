@@ -23,8 +23,7 @@
 //! - **`-f`** starts a copy of the program instead of forking after authentication ([`background`]).
 //! - **Not implemented**, refused with a clear line: `-w` tunnels, `-O` multiplexing commands, `-y`
 //!   syslog, `BindAddress`/`BindInterface`, Unix-domain socket forwarding. Accepted and ignored:
-//!   `ControlMaster`/`ControlPath` (every connection is direct), `-C`/`Compression` (with OpenSSH's
-//!   own "Compression not supported" line), X11 forwarding (a line when `DISPLAY` is set),
+//!   `ControlMaster`/`ControlPath` (every connection is direct), X11 forwarding (a line when `DISPLAY` is set),
 //!   `AddKeysToAgent ask`, certificates, GSSAPI and hostbased authentication, `UpdateHostKeys`,
 //!   `TCPKeepAlive` (no SO_KEEPALIVE; `ServerAliveInterval` works), `IPQoS`.
 //! - **Escapes**: `~&` (background) is not available and not listed in `~?`.
@@ -245,9 +244,6 @@ pub fn run(argv: Vec<OsString>) -> i32 {
     };
     if o.bind_address.is_some() || !resolved.values("bindinterface").is_empty() {
         return refuse("BindAddress/BindInterface (-b, -B)");
-    }
-    if o.compression {
-        log::error(messages::COMPRESSION_NOT_SUPPORTED);
     }
     if o.forward_x11 && std::env::var_os("DISPLAY").is_some() {
         log::error(&messages::not_supported("X11 forwarding"));

@@ -114,9 +114,6 @@ pub fn no_user_for_uid(uid: u32) -> String {
     format!("No user exists for uid {uid}")
 }
 
-/// `-C` when compression is not available (OpenSSH's words for a build without zlib).
-pub const COMPRESSION_NOT_SUPPORTED: &str = "Compression not supported, disabling.";
-
 // ---- connecting -------------------------------------------------------------------------------
 
 /// A name that does not resolve (ssh.c `resolve_host`).

@@ -719,3 +719,33 @@ fn a_failed_negotiation_quotes_their_offer_as_openssh_does() {
     );
     assert_eq!(ours.stderr_clean(), theirs.stderr_clean());
 }
+
+#[test]
+fn dash_c_compresses_against_sshd_across_rekeys() {
+    let Some(server) = sshd("Compression yes\n") else {
+        return;
+    };
+    let home = client_for(&server);
+    let data: Vec<u8> = (0..6 * 1024 * 1024u32)
+        .map(|i| match (i >> 20) % 2 {
+            0 => b"compressible line of text\n"[(i % 26) as usize],
+            _ => (i.wrapping_mul(2_654_435_761) >> 13) as u8,
+        })
+        .collect();
+    let out = run(
+        home.oxssh().args(args(
+            &home,
+            server.port,
+            &["-C", "-v", "-o", "RekeyLimit=256K", "cat"],
+        )),
+        &data,
+        LIMIT,
+    );
+    assert_eq!(out.code(), 0, "{}", out.stderr);
+    assert!(out.stdout == data, "the echoed bytes differ");
+    assert!(
+        out.stderr.contains("compression: zlib@openssh.com"),
+        "{}",
+        out.stderr
+    );
+}

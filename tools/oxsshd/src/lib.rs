@@ -29,7 +29,7 @@
 //! X11 forwarding (refused), tunnel devices (`tun@openssh.com`, refused), certificates
 //! (`TrustedUserCAKeys`, `HostCertificate`), `AuthorizedKeysCommand`/`AuthorizedPrincipals*`,
 //! binary KRLs in `RevokedKeys` (they revoke every key), `ChrootDirectory` (sessions are refused),
-//! `~/.ssh/rc` and `~/.ssh/environment`, GSSAPI, compression, the PAM motd and other PAM
+//! `~/.ssh/rc` and `~/.ssh/environment`, GSSAPI, the PAM motd and other PAM
 //! messages shown at login, password changes, utmp/wtmp/lastlog, `-d`'s one-connection debug
 //! mode, and inetd mode (`-i`).
 #![forbid(unsafe_code)]

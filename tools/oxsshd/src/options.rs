@@ -292,6 +292,15 @@ pub fn core_config(
     c.common.algorithms.host_key = o.host_key_algorithms.clone();
     c.common.algorithms.ciphers = o.ciphers.clone();
     c.common.algorithms.macs = o.macs.clone();
+    // sshd's Compression yes (delayed): offered after none, used when the client prefers it.
+    c.common.algorithms.compression = if o.compression {
+        vec![
+            names::COMPRESSION_NONE.to_owned(),
+            names::COMPRESSION_ZLIB_OPENSSH.to_owned(),
+        ]
+    } else {
+        vec![names::COMPRESSION_NONE.to_owned()]
+    };
     c.common.rekey_bytes = o.rekey_limit.bytes;
     c.common.rekey_time = o.rekey_limit.interval;
     c.login_grace_time = (!o.login_grace_time.is_zero()).then_some(o.login_grace_time);

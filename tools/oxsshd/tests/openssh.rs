@@ -201,6 +201,39 @@ fn thirty_two_mib_through_cat_come_back_byte_exact() {
 }
 
 #[test]
+fn openssh_with_compression_moves_data_both_ways_across_rekeys() {
+    if skip_unless_root("openssh_with_compression_moves_data_both_ways_across_rekeys") {
+        return;
+    }
+    let user = test_user();
+    let key = ClientKey::new("ed25519");
+    user.authorize(&key.public_line);
+    let server = Server::start("UsePAM no\n");
+    // Half text-like (compresses), half scrambled (does not), 6 MiB.
+    let data: Vec<u8> = (0..6 * 1024 * 1024u32)
+        .map(|i| match (i >> 20) % 2 {
+            0 => b"compressible line of text\n"[(i % 26) as usize],
+            _ => (i.wrapping_mul(2_654_435_761) >> 13) as u8,
+        })
+        .collect();
+    let out = run(
+        ssh_with_key(server.port, &key.path, &user.name)
+            // OpenSSH's client spends about half a second of CPU per re-key here (sntrup761).
+            .args(["-C", "-v", "-o", "RekeyLimit=2M", "cat"]),
+        &data,
+        CLIENT_TIMEOUT,
+    );
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{stderr}");
+    assert!(out.stdout == data, "the echoed bytes differ");
+    assert!(
+        stderr.contains("client->server cipher: chacha20-poly1305@openssh.com MAC: <implicit> compression: zlib@openssh.com")
+            && stderr.contains("Enabling compression at level 6."),
+        "{stderr}"
+    );
+}
+
+#[test]
 fn sftp_puts_and_gets_a_file_through_the_subsystem() {
     if skip_unless_root("sftp_puts_and_gets_a_file_through_the_subsystem")
         || !require("sftp")

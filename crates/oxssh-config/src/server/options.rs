@@ -372,7 +372,8 @@ impl ServerOptions {
                 .map(|m| m.split(',').map(str::to_owned).collect())
                 .collect(),
             use_dns: v.flag("usedns"),
-            compression: v.word("compression") == "yes",
+            // "delayed" is the old name of "yes".
+            compression: v.word("compression") != "no",
             authorized_keys_command: none_is_unset("authorizedkeyscommand"),
             authorized_keys_command_user: none_is_unset("authorizedkeyscommanduser"),
             revoked_keys: none_is_unset("revokedkeys"),

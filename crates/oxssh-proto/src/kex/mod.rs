@@ -118,6 +118,8 @@ pub(crate) struct Kex {
     host_key: Option<PublicKey>,
     /// When negotiation failed: the peer's list for the kind without a match.
     their_offer: Option<String>,
+    /// Whether the inbound direction compresses under the keys the peer's NEWKEYS will switch to.
+    compress_in_next: bool,
 }
 
 impl Kex {
@@ -135,6 +137,7 @@ impl Kex {
             algorithms: None,
             host_key: None,
             their_offer: None,
+            compress_in_next: false,
         }
     }
 
@@ -386,7 +389,7 @@ impl Kex {
             return Err(crate::error::ApiMisuse::NothingPending("host key verification").into());
         };
         self.host_key.get_or_insert(key);
-        self.send_newkeys(t, keys.sealer, None);
+        self.send_newkeys(t, keys.sealer, None, true);
         self.step = Step::ExpectNewKeys {
             opener: keys.opener,
         };
@@ -454,14 +457,27 @@ impl Kex {
         } else {
             None
         };
-        self.send_newkeys(t, sealer, ext_info);
+        self.send_newkeys(t, sealer, ext_info, false);
         self.step = Step::ExpectNewKeys { opener };
         Ok(())
     }
 
-    fn send_newkeys(&mut self, t: &mut Transport, sealer: Sealer, ext_info: Option<&[u8]>) {
+    fn send_newkeys(
+        &mut self,
+        t: &mut Transport,
+        sealer: Sealer,
+        ext_info: Option<&[u8]>,
+        client: bool,
+    ) {
+        let (c2s, s2c) = self
+            .algorithms
+            .as_ref()
+            .map_or((false, false), |a| (a.compress_c2s, a.compress_s2c));
+        let (compress_out, compress_in) = if client { (c2s, s2c) } else { (s2c, c2s) };
+        self.compress_in_next = compress_in;
         t.send(|b| b.extend_from_slice(&[number::NEWKEYS]));
         t.writer.set_sealer(sealer);
+        t.set_out_compression(compress_out);
         if self.strict {
             t.writer.reset_seq();
         }
@@ -482,6 +498,7 @@ impl Kex {
             .into());
         };
         t.reader.set_opener(opener);
+        t.set_in_compression(self.compress_in_next);
         if self.strict {
             t.reader.reset_seq();
         }

@@ -25,6 +25,10 @@ pub struct Algorithms {
     pub mac_c2s: Option<MacAlgorithm>,
     /// MAC, server to client.
     pub mac_s2c: Option<MacAlgorithm>,
+    /// zlib@openssh.com client to server (once authenticated); otherwise none.
+    pub compress_c2s: bool,
+    /// zlib@openssh.com server to client.
+    pub compress_s2c: bool,
 }
 
 fn is_marker(name: &str) -> bool {
@@ -115,17 +119,17 @@ pub(crate) fn negotiate(client: &KexInit<'_>, server: &KexInit<'_>) -> Result<Al
     let cipher_s2c = cipher(client.cipher_s2c, server.cipher_s2c)?;
     let mac_c2s = choose_mac(client.mac_c2s, server.mac_c2s, cipher_c2s, "MAC")?;
     let mac_s2c = choose_mac(client.mac_s2c, server.mac_s2c, cipher_s2c, "MAC")?;
-    // We only speak "none"; both sides must list it.
-    choose(
+    let zlib = |name: &str| name == names::COMPRESSION_ZLIB_OPENSSH;
+    let compress_c2s = zlib(choose(
         client.compression_c2s,
         server.compression_c2s,
         "compression method",
-    )?;
-    choose(
+    )?);
+    let compress_s2c = zlib(choose(
         client.compression_s2c,
         server.compression_s2c,
         "compression method",
-    )?;
+    )?);
     Ok(Algorithms {
         kex,
         kex_name: kex_name.to_owned(),
@@ -134,6 +138,8 @@ pub(crate) fn negotiate(client: &KexInit<'_>, server: &KexInit<'_>) -> Result<Al
         cipher_s2c,
         mac_c2s,
         mac_s2c,
+        compress_c2s,
+        compress_s2c,
     })
 }
 

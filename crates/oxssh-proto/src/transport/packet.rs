@@ -9,6 +9,7 @@
 
 use bytes::{Buf, BytesMut};
 
+use super::compress::{Compressor, Decompressor};
 use crate::cipher::{Opener, Sealer};
 use crate::error::{Error, InvalidMessage};
 use crate::limits;
@@ -20,6 +21,8 @@ pub(crate) struct PacketReader {
     /// The packet_length of the packet at the front of the input, once learned. Kept because learning
     /// it may decrypt the first block in place, which must happen exactly once.
     pending_length: Option<u32>,
+    /// Inflates payloads once zlib@openssh.com is on.
+    pub(crate) decompressor: Option<Decompressor>,
     /// Bytes and packets received under the current key, for re-key decisions.
     pub(crate) bytes_under_key: u64,
     pub(crate) packets_under_key: u64,
@@ -31,6 +34,7 @@ impl PacketReader {
             opener: Opener::none(),
             seq: 0,
             pending_length: None,
+            decompressor: None,
             bytes_under_key: 0,
             packets_under_key: 0,
         }
@@ -83,6 +87,9 @@ impl PacketReader {
         }
         packet.advance(5);
         packet.truncate(body - padding);
+        if let Some(d) = self.decompressor.as_mut() {
+            packet = d.decompress(&packet)?;
+        }
         Ok(Some((seq, packet)))
     }
 
@@ -125,6 +132,8 @@ pub(crate) struct PacketWriter {
     /// Random bytes for padding, refilled in bulk so that padding costs no call per packet.
     pad_pool: [u8; 256],
     pad_pos: usize,
+    /// Deflates payloads once zlib@openssh.com is on.
+    pub(crate) compressor: Option<Compressor>,
     pub(crate) bytes_under_key: u64,
     pub(crate) packets_under_key: u64,
 }
@@ -136,6 +145,7 @@ impl PacketWriter {
             seq: 0,
             pad_pool: [0; 256],
             pad_pos: 256,
+            compressor: None,
             bytes_under_key: 0,
             packets_under_key: 0,
         }
@@ -151,8 +161,11 @@ impl PacketWriter {
         let start = out.len();
         out.extend_from_slice(&[0; 5]);
         body(out);
-        let payload_len = out.len() - start - 5;
         let number = out.get(start + 5).copied().unwrap_or(0);
+        if let Some(c) = self.compressor.as_mut() {
+            c.compress_tail(out, start + 5);
+        }
+        let payload_len = out.len() - start - 5;
         self.seal_in_place(out, start, payload_len);
         number
     }
