@@ -6,6 +6,7 @@ mod common;
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
+use std::time::Duration;
 
 use common::*;
 
@@ -229,4 +230,37 @@ fn asyncssh_logs_in_with_a_key_a_password_and_keyboard_interactive() {
         return;
     }
     python_clients_log_in("asyncssh_client.py");
+}
+
+#[test]
+fn paramiko_with_compression_moves_data_both_ways() {
+    if skip_unless_root("paramiko_with_compression") || !require("python3") {
+        return;
+    }
+    let f = fixture();
+    let key = f.key.path.to_string_lossy().into_owned();
+    let path: PathBuf = [
+        env!("CARGO_MANIFEST_DIR"),
+        "tests",
+        "clients",
+        "paramiko_client.py",
+    ]
+    .iter()
+    .collect();
+    let data: Vec<u8> = (0..2 * 1024 * 1024u32)
+        .map(|i| b"paramiko compresses this line\n"[(i % 30) as usize])
+        .collect();
+    let out = run(
+        Command::new("python3")
+            .env("HOME", f.home.path())
+            .env("OXSSH_TEST_COMPRESS", "1")
+            .arg(path)
+            .args([&f.server.port.to_string(), &f.user.name, "key", &key, "cat"]),
+        &data,
+        Duration::from_secs(60),
+    );
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{stderr}");
+    assert!(out.stdout == data, "the echoed bytes differ");
+    assert_eq!(stderr, "compression: zlib@openssh.com zlib@openssh.com\n");
 }
