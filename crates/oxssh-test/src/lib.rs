@@ -11,6 +11,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, missing_docs)]
 
 pub mod bins;
+pub mod data;
 pub mod peers;
 pub mod process;
 pub mod pty;

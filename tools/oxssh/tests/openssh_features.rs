@@ -726,12 +726,7 @@ fn dash_c_compresses_against_sshd_across_rekeys() {
         return;
     };
     let home = client_for(&server);
-    let data: Vec<u8> = (0..6 * 1024 * 1024u32)
-        .map(|i| match (i >> 20) % 2 {
-            0 => b"compressible line of text\n"[(i % 26) as usize],
-            _ => (i.wrapping_mul(2_654_435_761) >> 13) as u8,
-        })
-        .collect();
+    let data = oxssh_test::data::half_compressible(6 * 1024 * 1024);
     let out = run(
         home.oxssh().args(args(
             &home,

@@ -209,13 +209,7 @@ fn openssh_with_compression_moves_data_both_ways_across_rekeys() {
     let key = ClientKey::new("ed25519");
     user.authorize(&key.public_line);
     let server = Server::start("UsePAM no\n");
-    // Half text-like (compresses), half scrambled (does not), 6 MiB.
-    let data: Vec<u8> = (0..6 * 1024 * 1024u32)
-        .map(|i| match (i >> 20) % 2 {
-            0 => b"compressible line of text\n"[(i % 26) as usize],
-            _ => (i.wrapping_mul(2_654_435_761) >> 13) as u8,
-        })
-        .collect();
+    let data = oxssh_test::data::half_compressible(6 * 1024 * 1024);
     let out = run(
         ssh_with_key(server.port, &key.path, &user.name)
             // OpenSSH's client spends about half a second of CPU per re-key here (sntrup761).
