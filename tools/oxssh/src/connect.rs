@@ -168,6 +168,21 @@ fn report_driver_end(remote: &str, result: Result<(), DriverError>, after_banner
     }
 }
 
+/// ssh.c's and sshd's identification debug lines, once the server's line has arrived.
+async fn log_versions(handle: &Handle) {
+    log::debug(&format!(
+        "Local version string {}",
+        ClientConfig::default().common.identification()
+    ));
+    if let Some(id) = handle.info().await.peer_identification {
+        let rest = id.strip_prefix("SSH-").unwrap_or(&id);
+        let (protocol, software) = rest.split_once('-').unwrap_or((rest, ""));
+        log::debug(&format!(
+            "Remote protocol version {protocol}, remote software version {software}"
+        ));
+    }
+}
+
 /// kex.c `kex_choose_conf`'s debug lines: what was negotiated.
 async fn log_algorithms(handle: &Handle) {
     let Some(a) = handle.info().await.algorithms else {
@@ -470,6 +485,9 @@ pub async fn establish(
             Some(e) => e,
             None => return Err(conn.ended(saw_banner).await),
         };
+        if !saw_banner {
+            log_versions(&conn.handle).await;
+        }
         saw_banner = true;
         match event {
             Event::HostKey { key } => {

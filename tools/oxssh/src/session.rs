@@ -506,6 +506,7 @@ async fn open(conn: &mut Connection, spec: &Spec) -> Result<(Channel, bool), Exi
         }
         Err(_) => return Err(conn.ended(true).await),
     };
+    log::debug("Entering interactive session.");
     if spec.agent.is_some() {
         log::debug("Requesting authentication agent forwarding.");
         channel.request(ChannelRequest::AuthAgent, false).await;

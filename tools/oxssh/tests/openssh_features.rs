@@ -744,3 +744,28 @@ fn dash_c_compresses_against_sshd_across_rekeys() {
         out.stderr
     );
 }
+
+#[test]
+fn verbose_names_both_versions_and_what_was_negotiated() {
+    let Some(server) = sshd("") else { return };
+    let home = client_for(&server);
+    let out = run(
+        home.oxssh().args(args(
+            &home,
+            server.port,
+            &["-v", "-c", "aes128-gcm@openssh.com", "true"],
+        )),
+        b"",
+        LIMIT,
+    );
+    assert_eq!(out.code(), 0, "{}", out.stderr);
+    for line in [
+        "debug1: Local version string SSH-2.0-oxssh_",
+        "debug1: Remote protocol version 2.0, remote software version OpenSSH_",
+        "debug1: kex: client->server cipher: aes128-gcm@openssh.com MAC: <implicit> compression: none",
+        "debug1: Entering interactive session.",
+        "debug1: Exit status 0",
+    ] {
+        assert!(out.stderr.contains(line), "no {line:?} in {}", out.stderr);
+    }
+}
