@@ -4,7 +4,7 @@
 //! ever reaches the decompressor, and it restarts with fresh streams at every later NEWKEYS, as
 //! OpenSSH's packet.c does.
 
-use bytes::BytesMut;
+use bytes::{Bytes, BytesMut};
 use flate2::{Compress, Compression, Decompress, FlushCompress, FlushDecompress, Status};
 
 use crate::error::{Error, InvalidMessage};
@@ -111,7 +111,8 @@ impl Decompressor {
         if out.is_empty() {
             return Err(InvalidMessage::EmptyPacket.into());
         }
-        Ok(BytesMut::from(&out[..]))
+        // The vector becomes the payload without another copy.
+        Ok(BytesMut::from(Bytes::from(out)))
     }
 }
 
