@@ -45,6 +45,8 @@ pub enum Action {
     HostKeys,
     /// `-Y`.
     Signature,
+    /// `-L`.
+    ShowCertificate,
     /// No action flag: make a key pair.
     Generate,
 }
@@ -86,6 +88,8 @@ pub struct Options {
     pub host: Option<String>,
     /// `-l`.
     pub print_fingerprint: bool,
+    /// `-L`.
+    pub show_certificate: bool,
     /// `-p`.
     pub change_passphrase: bool,
     /// `-c`.
@@ -197,6 +201,7 @@ fn apply(o: &mut Options, letter: char, value: Option<OsString>) -> Result<(), F
             o.host = Some(text(value));
         }
         'l' => o.print_fingerprint = true,
+        'L' => o.show_certificate = true,
         'm' => {
             let v = text(value);
             o.format = Some(
@@ -279,7 +284,7 @@ fn unsupported_name(letter: char) -> String {
         'K' => "-K (FIDO resident keys)",
         'w' => "-w (FIDO providers)",
         'k' | 'Q' | 'u' => "-k/-Q (key revocation lists)",
-        'L' | 'V' | 'z' | 'h' | 'U' => "-L/-V/-z/-h/-U (certificates)",
+        'V' | 'z' | 'h' | 'U' => "-V/-z/-h/-U (signing certificates)",
         'M' => "-M (moduli)",
         'g' => "-g (SSHFP records)",
         _ => "this option",
@@ -332,6 +337,10 @@ impl Options {
         }
         if !self.args.is_empty() {
             return Err(Failure::usage(Some(msg::TOO_MANY_ARGUMENTS.into())));
+        }
+        // ssh-keygen.c main: -L is handled before every other action.
+        if self.show_certificate {
+            return Ok(Action::ShowCertificate);
         }
         if self.change_passphrase && self.change_comment {
             return Err(Failure::usage(Some(msg::ONLY_ONE_OF_P_AND_C.into())));

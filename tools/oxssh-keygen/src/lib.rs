@@ -18,12 +18,15 @@
 //!   OpenSSL says "error in libcrypto";
 //! - files are written to a temporary name and renamed into place, so a failure never leaves a
 //!   half-written key, signature or known_hosts file, and a new private key is always mode 0600;
-//! - DSA and FIDO (`-sk`) keys, certificates (`-s`, `-L`, …), KRLs, PKCS#11, moduli, SSHFP
-//!   records, bubblebabble, `-E sha1/sha384/sha512`, `-Y match-principals` and agent signing
-//!   are not implemented and say so in one line; ssh-askpass is never run;
-//! - times in allowed_signers files and `verify-time=` are read as UTC.
+//! - DSA and FIDO (`-sk`) keys, signing certificates (`-s`, `-h`, `-V`, …; `-L` shows them),
+//!   KRLs, PKCS#11, moduli, SSHFP records, bubblebabble, `-E sha1/sha384/sha512`,
+//!   `-Y match-principals` and agent signing are not implemented and say so in one line;
+//!   ssh-askpass is never run;
+//! - times in allowed_signers files and `verify-time=` are read as UTC, and `-L` prints
+//!   certificate validity in UTC (OpenSSH uses local time; the same on a UTC machine).
 #![forbid(unsafe_code)]
 
+pub mod certificate;
 pub mod change;
 pub mod cli;
 pub mod convert;
@@ -101,6 +104,7 @@ pub fn run(ctx: &Context, console: &mut dyn Console) -> Outcome {
         Action::PrintPublic => change::print_public(ctx, console),
         Action::HostKeys => host_keys::run(ctx, console),
         Action::Signature => signature::run(ctx, console),
+        Action::ShowCertificate => certificate::show(ctx, console),
         Action::Generate => generate::run(ctx, console),
     }
 }

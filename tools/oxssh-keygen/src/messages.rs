@@ -560,3 +560,13 @@ pub fn sshsig_unsupported_rsa_algorithm(name: &str) -> String {
 
 pub const SSHSIG_TYPE_MISMATCH: &str = "Signature verification failed: signature type mismatch";
 pub const SSHSIG_BAD_SIGNATURE: &str = "Signature verification failed: incorrect signature";
+
+/// `-L` on a line holding a plain key (ssh-keygen.c `do_show_cert`).
+pub fn not_a_certificate(path: &str, lnum: usize) -> String {
+    format!("{path}:{lnum} is not a certificate")
+}
+
+/// `-L` on a line that is not a key at all.
+pub fn invalid_key_line(path: &str, lnum: usize) -> String {
+    format!("{path}:{lnum}: invalid key: invalid format")
+}

@@ -414,7 +414,7 @@ fn parse_options(mut s: &str) -> Result<SignerOptions, &'static str> {
 }
 
 /// misc.c `format_absolute_time` (in UTC here).
-fn format_time(t: i64) -> String {
+pub(crate) fn format_time(t: i64) -> String {
     let days = t.div_euclid(86_400);
     let secs = t.rem_euclid(86_400);
     // Howard Hinnant's civil_from_days.
