@@ -1,18 +1,17 @@
 //! `-L`: the contents of OpenSSH certificates (PROTOCOL.certkeys), printed as ssh-keygen.c
-//! `do_show_cert` and `print_cert` print them. Signing certificates (`-s`) waits.
-
-use std::io::Read;
+//! `do_show_cert` and `print_cert` print them; `sign_cert` makes them.
 
 use oxssh_keys::{FingerprintHash, PublicKey};
 use oxssh_wire::{Reader, WireError};
 
-use crate::error::{Failure, Outcome, strerror};
+use crate::Context;
+use crate::error::{Failure, Outcome};
+use crate::fingerprint::{KeySource, read_source};
 use crate::messages as msg;
 use crate::prompt::{Console, log};
-use crate::{Context, ask_filename};
 
 /// The certificate key types and the plain type whose fields follow the nonce.
-const CERT_TYPES: &[(&str, &str, usize)] = &[
+pub(crate) const CERT_TYPES: &[(&str, &str, usize)] = &[
     ("ssh-ed25519-cert-v01@openssh.com", "ssh-ed25519", 1),
     ("ssh-rsa-cert-v01@openssh.com", "ssh-rsa", 2),
     (
@@ -137,7 +136,7 @@ fn text(bytes: &[u8]) -> String {
 }
 
 /// sshkey.c `sshkey_format_cert_validity`.
-fn validity(after: u64, before: u64) -> String {
+pub(crate) fn validity(after: u64, before: u64) -> String {
     let time = |t: u64| crate::signature::format_time(i64::try_from(t).unwrap_or(i64::MAX));
     match (after, before) {
         (0, u64::MAX) => "forever".to_owned(),
@@ -174,7 +173,7 @@ fn options(data: &[u8], critical: bool) -> Result<String, NotCert> {
         } else {
             let rest = value.take_rest();
             if rest.is_empty() {
-                out.push_str(" UNKNOWN OPTION (len 0)\n");
+                out.push_str(" UNKNOWN FLAG OPTION\n");
             } else {
                 let hex: String = rest.iter().map(|b| format!("{b:02x}")).collect();
                 out.push_str(&format!(" UNKNOWN OPTION: {hex} (len {})\n", rest.len()));
@@ -245,27 +244,12 @@ fn render(c: &Certificate<'_>, hash: FingerprintHash) -> Result<String, NotCert>
 /// `-L [-E hash] [-f file]`: exit 0 when at least one certificate was shown.
 pub fn show(ctx: &Context, console: &mut dyn Console) -> Outcome {
     let opts = &ctx.options;
-    let path = match &opts.file {
-        Some(p) => p.clone(),
-        None => ask_filename(ctx, console, msg::ASK_KEY_FILE)?,
-    };
-    let from_stdin = path.as_os_str() == "-";
-    let display = if from_stdin {
-        "(stdin)".to_owned()
-    } else {
-        path.display().to_string()
-    };
-    let mut data = Vec::new();
-    let read = if from_stdin {
-        std::io::stdin().lock().read_to_end(&mut data)
-    } else {
-        std::fs::File::open(&path)
-            .map_err(|e| Failure::fatal(msg::progname_path_error(&display, strerror(&e))))?
-            .read_to_end(&mut data)
-    };
-    if read.is_err() {
-        data.clear();
-    }
+    let KeySource {
+        path,
+        display,
+        from_stdin,
+        data,
+    } = read_source(ctx, console)?;
     let mut shown = false;
     let text = String::from_utf8_lossy(&data);
     for (index, raw) in text.split_inclusive('\n').enumerate() {

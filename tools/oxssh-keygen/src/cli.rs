@@ -47,6 +47,8 @@ pub enum Action {
     Signature,
     /// `-L`.
     ShowCertificate,
+    /// `-s` (without `-Y`).
+    SignCertificates,
     /// No action flag: make a key pair.
     Generate,
 }
@@ -90,6 +92,12 @@ pub struct Options {
     pub print_fingerprint: bool,
     /// `-L`.
     pub show_certificate: bool,
+    /// `-h`: certify a host key.
+    pub host_certificate: bool,
+    /// `-V`: the certificate's validity interval.
+    pub validity: Option<String>,
+    /// `-z`: the certificate's serial number.
+    pub serial: u64,
     /// `-p`.
     pub change_passphrase: bool,
     /// `-c`.
@@ -202,6 +210,16 @@ fn apply(o: &mut Options, letter: char, value: Option<OsString>) -> Result<(), F
         }
         'l' => o.print_fingerprint = true,
         'L' => o.show_certificate = true,
+        'h' => o.host_certificate = true,
+        'V' => o.validity = Some(text(value)),
+        'z' => {
+            let v = text(value);
+            o.serial = v
+                .parse::<u64>()
+                .ok()
+                .filter(|_| v.starts_with(|c: char| c.is_ascii_digit()))
+                .ok_or_else(|| Failure::fatal(msg::cert_invalid_serial(&v)))?;
+        }
         'm' => {
             let v = text(value);
             o.format = Some(
@@ -284,7 +302,7 @@ fn unsupported_name(letter: char) -> String {
         'K' => "-K (FIDO resident keys)",
         'w' => "-w (FIDO providers)",
         'k' | 'Q' | 'u' => "-k/-Q (key revocation lists)",
-        'V' | 'z' | 'h' | 'U' => "-V/-z/-h/-U (signing certificates)",
+        'U' => "-U (signing certificates with a key in the agent)",
         'M' => "-M (moduli)",
         'g' => "-g (SSHFP records)",
         _ => "this option",
@@ -330,10 +348,9 @@ impl Options {
         if self.sign_op.is_some() {
             return Ok(Action::Signature);
         }
+        // -s without -Y names the CA key: certificates are signed (the files are operands).
         if self.signature_file.is_some() {
-            return Err(Failure::fatal(msg::not_supported(
-                "-s (signing certificates)",
-            )));
+            return Ok(Action::SignCertificates);
         }
         if !self.args.is_empty() {
             return Err(Failure::usage(Some(msg::TOO_MANY_ARGUMENTS.into())));

@@ -40,10 +40,18 @@ pub fn print_one(
     }
 }
 
-/// `-l [-v] [-E hash] [-f file]`.
-pub fn run(ctx: &Context, console: &mut dyn Console) -> Outcome {
-    let opts = &ctx.options;
-    let path = match &opts.file {
+/// The file `-l` and `-L` read: `-f` or asked for, `-` for standard input.
+pub(crate) struct KeySource {
+    pub(crate) path: std::path::PathBuf,
+    /// The name in messages: the path, or "(stdin)".
+    pub(crate) display: String,
+    pub(crate) from_stdin: bool,
+    pub(crate) data: Vec<u8>,
+}
+
+/// Reads the whole key source; a missing file is fatal in ssh-keygen's words.
+pub(crate) fn read_source(ctx: &Context, console: &mut dyn Console) -> Result<KeySource, Failure> {
+    let path = match &ctx.options.file {
         Some(p) => p.clone(),
         None => ask_filename(ctx, console, msg::ASK_KEY_FILE)?,
     };
@@ -65,6 +73,23 @@ pub fn run(ctx: &Context, console: &mut dyn Console) -> Outcome {
     if read.is_err() {
         data.clear();
     }
+    Ok(KeySource {
+        path,
+        display,
+        from_stdin,
+        data,
+    })
+}
+
+/// `-l [-v] [-E hash] [-f file]`.
+pub fn run(ctx: &Context, console: &mut dyn Console) -> Outcome {
+    let opts = &ctx.options;
+    let KeySource {
+        path,
+        display,
+        from_stdin,
+        data,
+    } = read_source(ctx, console)?;
 
     let mut buf = LineBuffer::default();
     let mut comment: Option<usize> = None;

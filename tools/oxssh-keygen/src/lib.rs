@@ -18,11 +18,11 @@
 //!   OpenSSL says "error in libcrypto";
 //! - files are written to a temporary name and renamed into place, so a failure never leaves a
 //!   half-written key, signature or known_hosts file, and a new private key is always mode 0600;
-//! - DSA and FIDO (`-sk`) keys, signing certificates (`-s`, `-h`, `-V`, …; `-L` shows them),
-//!   KRLs, PKCS#11, moduli, SSHFP records, bubblebabble, `-E sha1/sha384/sha512`,
+//! - DSA and FIDO (`-sk`) keys, signing certificates with a key in the agent (`-U`), KRLs,
+//!   PKCS#11, moduli, SSHFP records, bubblebabble, `-E sha1/sha384/sha512`,
 //!   `-Y match-principals` and agent signing are not implemented and say so in one line;
 //!   ssh-askpass is never run;
-//! - times in allowed_signers files and `verify-time=` are read as UTC, and `-L` prints
+//! - times in allowed_signers files, `verify-time=` and `-V` are read as UTC, and `-L` prints
 //!   certificate validity in UTC (OpenSSH uses local time; the same on a UTC machine).
 #![forbid(unsafe_code)]
 
@@ -41,6 +41,7 @@ pub mod known_hosts;
 pub mod messages;
 mod pem_encrypt;
 pub mod prompt;
+pub mod sign_cert;
 pub mod signature;
 mod sshsig;
 
@@ -105,6 +106,10 @@ pub fn run(ctx: &Context, console: &mut dyn Console) -> Outcome {
         Action::HostKeys => host_keys::run(ctx, console),
         Action::Signature => signature::run(ctx, console),
         Action::ShowCertificate => certificate::show(ctx, console),
+        Action::SignCertificates => {
+            let ca = ctx.options.signature_file.clone().unwrap_or_default();
+            sign_cert::sign(ctx, console, &ca)
+        }
         Action::Generate => generate::run(ctx, console),
     }
 }

@@ -570,3 +570,74 @@ pub fn not_a_certificate(path: &str, lnum: usize) -> String {
 pub fn invalid_key_line(path: &str, lnum: usize) -> String {
     format!("{path}:{lnum}: invalid key: invalid format")
 }
+
+// ---- signing certificates (ssh-keygen.c do_ca_sign, add_cert_option, parse_cert_times) ------
+
+pub const CERT_NEED_KEY_ID: &str = "Must specify key id (-I) when certifying";
+pub const CERT_EMPTY_FORCE_COMMAND: &str = "Empty force-command option";
+pub const CERT_FORCE_COMMAND_TWICE: &str = "force-command already specified";
+pub const CERT_EMPTY_SOURCE_ADDRESS: &str = "Empty source-address option";
+pub const CERT_SOURCE_ADDRESS_TWICE: &str = "source-address already specified";
+pub const CERT_EMPTY_PRINCIPAL: &str = "Empty principal name";
+pub const CERT_EMPTY_VALIDITY: &str = "Empty certificate validity interval";
+
+pub fn cert_unsupported_option(opt: &str) -> String {
+    format!("Unsupported certificate option \"{opt}\"")
+}
+
+pub fn cert_invalid_serial(v: &str) -> String {
+    format!("Invalid serial number \"{v}\"")
+}
+
+pub fn cert_invalid_relative_life(spec: &str) -> String {
+    format!("Invalid relative certificate life {spec}")
+}
+
+pub fn cert_invalid_relative_time(spec: &str) -> String {
+    format!("Invalid relative certificate time {spec}")
+}
+
+pub fn cert_time_not_representable(spec: &str) -> String {
+    format!("Certificate time {spec} cannot be represented")
+}
+
+pub fn cert_invalid_life(spec: &str) -> String {
+    format!("Invalid certificate life specification {spec}")
+}
+
+pub fn cert_invalid_from(t: &str) -> String {
+    format!("Invalid from time \"{t}\"")
+}
+
+pub fn cert_invalid_to(t: &str) -> String {
+    format!("Invalid to time \"{t}\"")
+}
+
+pub fn cert_load_pubkey(path: impl Display, err: impl Display) -> String {
+    format!("load pubkey \"{path}\": {err}")
+}
+
+pub fn cert_cannot_certify(path: impl Display) -> String {
+    format!("do_ca_sign: key \"{path}\" cannot be certified")
+}
+
+pub fn cert_couldnt_sign(err: impl Display) -> String {
+    format!("Couldn't certify key: {err}")
+}
+
+pub fn cert_write_failed(path: impl Display, err: impl Display) -> String {
+    format!("Could not open \"{path}\" for writing: {err}")
+}
+
+/// The line after each certificate is written.
+pub fn cert_signed(
+    kind: &str,
+    out: impl Display,
+    key_id: &str,
+    serial: u64,
+    principals: Option<&str>,
+    valid: &str,
+) -> String {
+    let principals = principals.map(|p| format!(" for {p}")).unwrap_or_default();
+    format!("Signed {kind} key {out}: id \"{key_id}\" serial {serial}{principals} valid {valid}")
+}
