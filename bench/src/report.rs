@@ -8,7 +8,8 @@ use crate::json::{Json, obj};
 use crate::results::{BulkSeries, Results};
 use crate::targets::{self, Row};
 
-fn fmt_num(v: f64) -> String {
+/// A figure with three significant digits or so; "–" when missing.
+pub(crate) fn fmt_num(v: f64) -> String {
     if !v.is_finite() {
         "–".to_owned()
     } else if v.abs() >= 100.0 {

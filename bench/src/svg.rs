@@ -3,6 +3,7 @@
 
 use std::fmt::Write;
 
+use crate::report::fmt_num as num;
 use crate::results::Results;
 use crate::targets::{self, Better, Row};
 
@@ -18,18 +19,6 @@ fn escape(s: &str) -> String {
         .replace('<', "&lt;")
         .replace('>', "&gt;")
         .replace('"', "&quot;")
-}
-
-fn num(v: f64) -> String {
-    if !v.is_finite() {
-        "–".into()
-    } else if v.abs() >= 100.0 {
-        format!("{v:.0}")
-    } else if v.abs() >= 10.0 {
-        format!("{v:.1}")
-    } else {
-        format!("{v:.2}")
-    }
 }
 
 fn colour(row: &Row) -> &'static str {

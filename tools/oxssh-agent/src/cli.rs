@@ -68,28 +68,14 @@ impl Options {
     }
 }
 
-/// Why parsing stopped: text for stderr (with line endings) and the exit status.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Exit {
-    /// What to write to standard error.
-    pub stderr: String,
-    /// The exit status.
-    pub status: i32,
-}
+pub use oxssh_cli::exit::Exit;
 
 fn usage(first: Option<String>) -> Exit {
-    // getopt's complaint goes through OpenSSH's log functions, hence `\r\n`.
-    let mut stderr = first.map(|l| l + "\r\n").unwrap_or_default();
-    stderr.push_str(messages::USAGE);
-    Exit { stderr, status: 1 }
+    Exit::usage(first, messages::USAGE)
 }
 
-/// `fatal()`: the line with OpenSSH's log ending and status 255.
 fn fatal(line: &str) -> Exit {
-    Exit {
-        stderr: format!("{line}\r\n"),
-        status: 255,
-    }
+    Exit::fatal(line)
 }
 
 /// Parses the arguments after the program name.
@@ -102,10 +88,7 @@ pub fn parse(args: Vec<OsString>) -> Result<Options, Exit> {
             Ok(Some(arg)) => arg,
             Ok(None) => break,
             Err(lexopt::Error::MissingValue { option }) => {
-                let c = option
-                    .as_deref()
-                    .and_then(|o| o.trim_start_matches('-').chars().next())
-                    .unwrap_or('?');
+                let c = oxssh_cli::args::missing_value_letter(option.as_deref());
                 return Err(usage(Some(messages::option_requires_argument(c))));
             }
             Err(_) => return Err(usage(Some(messages::unknown_option('-')))),
@@ -115,11 +98,7 @@ pub fn parse(args: Vec<OsString>) -> Result<Options, Exit> {
             lexopt::Arg::Long(_) => return Err(usage(Some(messages::unknown_option('-')))),
             lexopt::Arg::Value(v) => {
                 o.command.push(v);
-                o.command.extend(
-                    p.raw_args()
-                        .map(|r| r.collect::<Vec<_>>())
-                        .unwrap_or_default(),
-                );
+                o.command.extend(oxssh_cli::args::remaining(&mut p));
                 break;
             }
         };

@@ -51,10 +51,7 @@ pub fn parse(args: Vec<OsString>, program: &str) -> Result<Options, Stop> {
             Ok(Some(arg)) => arg,
             Ok(None) => break,
             Err(lexopt::Error::MissingValue { option }) => {
-                let c = option
-                    .as_deref()
-                    .and_then(|o| o.trim_start_matches('-').chars().next())
-                    .unwrap_or('?');
+                let c = oxssh_cli::args::missing_value_letter(option.as_deref());
                 return Err(usage(String::new(), messages::no_arg(c)));
             }
             Err(_) => return Err(usage(String::new(), messages::illegal_option("-"))),
@@ -69,14 +66,7 @@ pub fn parse(args: Vec<OsString>, program: &str) -> Result<Options, Stop> {
             }
             lexopt::Arg::Value(v) => {
                 operands.push(v.to_string_lossy().into_owned());
-                operands.extend(
-                    p.raw_args()
-                        .map(|r| {
-                            r.map(|a| a.to_string_lossy().into_owned())
-                                .collect::<Vec<_>>()
-                        })
-                        .unwrap_or_default(),
-                );
+                operands.extend(oxssh_cli::args::remaining_text(&mut p));
                 break;
             }
         };

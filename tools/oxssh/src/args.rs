@@ -180,10 +180,7 @@ pub fn parse(argv: Vec<OsString>, env: &dyn Environment, known: &KnownNames) -> 
             Ok(Some(arg)) => arg,
             Ok(None) => break,
             Err(lexopt::Error::MissingValue { option }) => {
-                let c = option
-                    .as_deref()
-                    .and_then(|o| o.trim_start_matches('-').chars().next())
-                    .unwrap_or('?');
+                let c = oxssh_cli::args::missing_value_letter(option.as_deref());
                 return usage_with(vec![fatal_line(messages::option_requires_argument(c))]);
             }
             Err(_) => return usage_with(vec![fatal_line(messages::unknown_option('-'))]),
@@ -210,11 +207,7 @@ pub fn parse(argv: Vec<OsString>, env: &dyn Environment, known: &KnownNames) -> 
                 }
                 // The first word after the destination starts the command; the rest is raw.
                 let mut words = vec![v];
-                words.extend(
-                    p.raw_args()
-                        .map(|r| r.collect::<Vec<_>>())
-                        .unwrap_or_default(),
-                );
+                words.extend(oxssh_cli::args::remaining(&mut p));
                 let mut command = Vec::new();
                 for (i, w) in words.into_iter().enumerate() {
                     if i > 0 {

@@ -78,10 +78,7 @@ pub fn parse(args: impl IntoIterator<Item = OsString>) -> Result<Flags, UsageErr
             Ok(Some(a)) => a,
             Ok(None) => break,
             Err(lexopt::Error::MissingValue { option }) => {
-                let c = option
-                    .as_deref()
-                    .and_then(|o| o.trim_start_matches('-').chars().next())
-                    .unwrap_or('?');
+                let c = oxssh_cli::args::missing_value_letter(option.as_deref());
                 return Err(UsageError::MissingArgument(c));
             }
             Err(lexopt::Error::UnexpectedValue { option, .. }) => {
